@@ -1,0 +1,95 @@
+"""The only module that imports llama-index: a plain in-memory pipeline for the baseline.
+
+What a user would build in an afternoon: the reports as llama-index ``Document``s
+(metadata ``file_name``), the default ``SentenceSplitter()``, an in-memory
+``VectorStoreIndex`` whose embeddings come from cchc's own embedder (wrapped as a
+llama-index ``BaseEmbedding``), and a top-k retriever.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from llama_index.core import Document, VectorStoreIndex
+from llama_index.core.base.embeddings.base import BaseEmbedding
+from llama_index.core.node_parser import SentenceSplitter
+from pydantic import PrivateAttr
+
+
+class CchcEmbedding(BaseEmbedding):
+    """A llama-index embedding model backed by a cchc embedder.
+
+    The embedder has ``id``, ``embed_passages(list[str]) -> (n, d)`` and
+    ``embed_query(str) -> (d,)``; vectors are already L2-normalised.
+    """
+
+    _embedder: Any = PrivateAttr()
+
+    def __init__(self, embedder: Any, **kwargs: Any) -> None:
+        super().__init__(model_name=str(getattr(embedder, "id", "cchc")), **kwargs)
+        self._embedder = embedder
+
+    @classmethod
+    def class_name(cls) -> str:
+        return "CchcEmbedding"
+
+    def _get_query_embedding(self, query: str) -> list[float]:
+        return [float(x) for x in self._embedder.embed_query(query)]
+
+    def _get_text_embedding(self, text: str) -> list[float]:
+        return [float(x) for x in self._embedder.embed_passages([text])[0]]
+
+    def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
+        return [[float(x) for x in row] for row in self._embedder.embed_passages(texts)]
+
+    async def _aget_query_embedding(self, query: str) -> list[float]:
+        return self._get_query_embedding(query)
+
+    async def _aget_text_embedding(self, text: str) -> list[float]:
+        return self._get_text_embedding(text)
+
+
+@dataclass
+class RetrievedNode:
+    """One retrieved llama-index node in plain Python types."""
+
+    doc: str
+    chunk_id: str
+    score: float
+    text: str
+    start: int | None
+    end: int | None
+
+
+class LlamaIndexPipeline:
+    """Default ``SentenceSplitter`` + in-memory ``VectorStoreIndex`` over some reports."""
+
+    def __init__(self, files: list[Path], embedder: Any, k: int = 5) -> None:
+        docs = [Document(text=Path(f).read_text(encoding="utf-8"),
+                         metadata={"file_name": Path(f).name}) for f in files]
+        self.splitter = SentenceSplitter()
+        self.embed_model = CchcEmbedding(embedder)
+        nodes = self.splitter.get_nodes_from_documents(docs)
+        self.index = VectorStoreIndex(nodes, embed_model=self.embed_model)
+        self.retriever = self.index.as_retriever(similarity_top_k=k)
+        self.n_docs = len(docs)
+        self.n_chunks = len(nodes)
+
+    def describe(self) -> dict:
+        """Splitter settings and index size."""
+        return {"chunker_version": f"llama-index SentenceSplitter(chunk_size="
+                                   f"{self.splitter.chunk_size}, chunk_overlap="
+                                   f"{self.splitter.chunk_overlap})",
+                "n_docs": self.n_docs, "n_chunks": self.n_chunks}
+
+    def retrieve(self, query: str) -> list[RetrievedNode]:
+        """Top-k nodes for ``query``, best first."""
+        out = []
+        for hit in self.retriever.retrieve(query):
+            node = hit.node
+            out.append(RetrievedNode(doc=str(node.metadata.get("file_name", "")),
+                                     chunk_id=node.node_id, score=float(hit.score or 0.0),
+                                     text=node.get_content(), start=node.start_char_idx,
+                                     end=node.end_char_idx))
+        return out

@@ -76,6 +76,12 @@ class KeywordIndex:
             return np.zeros(len(self.ids), dtype=np.float32)
         return np.asarray(self.weights[:, cols].sum(axis=1)).ravel()
 
+    def doc_freq(self, terms: list[str]) -> dict[str, int]:
+        """Number of chunks containing each term (0 for unknown terms)."""
+        indptr = self.weights.indptr
+        return {t: int(indptr[self.vocab[t] + 1] - indptr[self.vocab[t]]) if t in self.vocab else 0
+                for t in terms}
+
     def position(self, chunk_id: str) -> int | None:
         return self._pos.get(chunk_id)
 

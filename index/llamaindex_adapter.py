@@ -20,7 +20,7 @@ from pydantic import PrivateAttr
 class CchcEmbedding(BaseEmbedding):
     """A llama-index embedding model backed by a cchc embedder.
 
-    The embedder has ``id``, ``embed_passages(list[str]) -> (n, d)`` and
+    The embedder has ``id``, ``embed_passages(list[str]) -> (n, d)`` (or ``embed``) and
     ``embed_query(str) -> (d,)``; vectors are already L2-normalised.
     """
 
@@ -37,11 +37,15 @@ class CchcEmbedding(BaseEmbedding):
     def _get_query_embedding(self, query: str) -> list[float]:
         return [float(x) for x in self._embedder.embed_query(query)]
 
+    def _passages(self, texts: list[str]) -> Any:
+        embed = getattr(self._embedder, "embed_passages", None) or self._embedder.embed
+        return embed(texts)
+
     def _get_text_embedding(self, text: str) -> list[float]:
-        return [float(x) for x in self._embedder.embed_passages([text])[0]]
+        return [float(x) for x in self._passages([text])[0]]
 
     def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
-        return [[float(x) for x in row] for row in self._embedder.embed_passages(texts)]
+        return [[float(x) for x in row] for row in self._passages(texts)]
 
     async def _aget_query_embedding(self, query: str) -> list[float]:
         return self._get_query_embedding(query)

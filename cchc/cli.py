@@ -1,0 +1,178 @@
+"""``cchc`` command line: ingest, docs, remove, search, ask, chat, eval.
+
+Every option has an environment fallback shown in ``--help`` (``CCHC_HOME``, ``CCHC_EMBEDDER``,
+``CCHC_CHROMA_URL``, ``CCHC_LLM``, ``CCHC_LLM_URL``, ``CCHC_LLM_MODEL``).
+"""
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from cchc.config import HomeOpt, EmbedderOpt, ChromaOpt, LlmOpt, setup_logging
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
+                  help="cchc — hỏi đáp, so sánh, soạn thảo báo cáo cải cách hành chính (CCHC).")
+
+
+def _fail(msg: str, code: int = 1) -> None:
+    typer.echo(f"Lỗi / Error: {msg}", err=True)
+    raise typer.Exit(code)
+
+
+def _open(home: Path | None, embedder: str | None, chroma: str | None, llm: str = "extractive", k: int = 5,
+          load_samples: bool = True):
+    from assistant.api import open_assistant
+    from assistant.errors import user_message
+
+    try:
+        return open_assistant(home, llm=llm, k=k, embedder=embedder, chroma_url=chroma, load_samples=load_samples)
+    except Exception as e:  # one line for the user, the details in the log
+        logging.getLogger("cchc").exception("open failed")
+        _fail(user_message(e))
+
+
+@app.command()
+def ingest(paths: list[Path] = typer.Argument(..., help="Tệp hoặc thư mục báo cáo (.pdf .docx .txt .md)"),
+           home: HomeOpt = None, embedder: EmbedderOpt = None, chroma_url: ChromaOpt = None,
+           rebuild: bool = typer.Option(False, "--rebuild", help="Xóa chỉ mục và xây lại từ đầu / rebuild")):
+    """Nạp báo cáo vào chỉ mục / ingest reports (unchanged files are skipped)."""
+    from cchc.config import resolve_home
+
+    if rebuild:
+        from assistant.api import wipe_index
+
+        wipe_index(resolve_home(home))
+    asst = _open(home, embedder, chroma_url, load_samples=False)
+    from tqdm import tqdm
+
+    bar = tqdm(total=0, unit="tệp", disable=not sys.stderr.isatty())
+
+    def progress(i: int, n: int, name: str) -> None:
+        bar.total = n
+        bar.n = i
+        bar.set_postfix_str(name[:40])
+        bar.refresh()
+
+    from assistant.errors import user_message
+
+    try:
+        statuses = asst.ingest(paths, progress)
+    except Exception as e:
+        _fail(user_message(e))
+    bar.close()
+    for s in statuses:
+        typer.echo(s.line())
+    if statuses and all(s.status == "rejected" for s in statuses):
+        raise typer.Exit(2)
+
+
+@app.command()
+def docs(home: HomeOpt = None, embedder: EmbedderOpt = None, chroma_url: ChromaOpt = None,
+         as_json: bool = typer.Option(False, "--json", help="JSON output")):
+    """Liệt kê báo cáo đã nạp / list ingested reports with metadata and chunk counts."""
+    asst = _open(home, embedder, chroma_url)
+    rows = [{"doc": d.doc_name, "chunks": d.n_chunks, **d.meta.to_dict(), "warnings": d.warnings}
+            for d in asst.docs()]
+    if as_json:
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=1))
+        return
+    for r in rows:
+        typer.echo(f"{r['doc']}\t{r['chunks']} đoạn\t{r['province'] or '—'}\t{r['period'] or '—'}\t"
+                   f"{r['doc_type'] or '—'}\t{r['body'] or '—'}\t{r['signer'] or '—'}")
+
+
+@app.command()
+def remove(doc: str = typer.Argument(..., help="Tên tệp báo cáo, ví dụ 000_2e45de5cd4b14c3f.txt"),
+           home: HomeOpt = None, embedder: EmbedderOpt = None, chroma_url: ChromaOpt = None):
+    """Xóa một báo cáo khỏi chỉ mục / remove one report."""
+    asst = _open(home, embedder, chroma_url)
+    if not asst.remove(doc):
+        _fail(f"không có báo cáo '{doc}' / no report named '{doc}' (see `cchc docs`)")
+    typer.echo(f"{doc}: removed")
+
+
+def _read_jsonl(path: Path):
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+            yield n, str(obj["id"]), str(obj["question"])
+        except (ValueError, KeyError, TypeError) as e:
+            typer.echo(f"{path.name}:{n}: dòng không hợp lệ / bad line ({type(e).__name__}: {e})", err=True)
+
+
+@app.command()
+def search(question: Optional[str] = typer.Argument(None, help="Câu hỏi / question"),
+           k: int = typer.Option(5, "--k", help="Số kết quả / number of hits"),
+           jsonl: Optional[Path] = typer.Option(None, "--jsonl", help="Tệp câu hỏi JSONL (id, question)"),
+           as_json: bool = typer.Option(False, "--json"), home: HomeOpt = None,
+           embedder: EmbedderOpt = None, chroma_url: ChromaOpt = None):
+    """Tìm đoạn liên quan / hybrid search over the reports."""
+    asst = _open(home, embedder, chroma_url, k=k)
+    if jsonl:
+        for _, qid, q in _read_jsonl(jsonl):
+            hits = asst.search(q, k)
+            typer.echo(json.dumps({"id": qid, "hits": [h.to_json() for h in hits]}, ensure_ascii=False))
+        return
+    if not question:
+        _fail("cần câu hỏi hoặc --jsonl / give a question or --jsonl")
+    hits = asst.search(question, k)
+    if as_json:
+        typer.echo(json.dumps([h.to_json() for h in hits], ensure_ascii=False, indent=1))
+        return
+    for i, h in enumerate(hits, 1):
+        typer.echo(f"[{i}] {h.chunk.doc_name} · {h.meta.label()} · {h.chunk.section}\n    "
+                   f"{h.chunk.text[:300]}{'…' if len(h.chunk.text) > 300 else ''}\n")
+
+
+@app.command()
+def ask(question: Optional[str] = typer.Argument(None, help="Câu hỏi / question"),
+        llm: LlmOpt = "local", k: int = typer.Option(5, "--k"),
+        jsonl: Optional[Path] = typer.Option(None, "--jsonl", help="Tệp câu hỏi JSONL (id, question)"),
+        as_json: bool = typer.Option(False, "--json"), home: HomeOpt = None,
+        embedder: EmbedderOpt = None, chroma_url: ChromaOpt = None):
+    """Hỏi và nhận câu trả lời có trích dẫn / answer with verified citations."""
+    from assistant.errors import user_message
+
+    asst = _open(home, embedder, chroma_url, llm=llm, k=k)
+    if jsonl:
+        for _, qid, q in _read_jsonl(jsonl):
+            try:
+                line = asst.ask(q, qid=qid).to_json()
+            except Exception as e:
+                line = {"id": qid, "question": q, "error": user_message(e)}
+            typer.echo(json.dumps(line, ensure_ascii=False))
+        return
+    if not question:
+        _fail("cần câu hỏi hoặc --jsonl / give a question or --jsonl")
+    try:
+        ans = asst.ask(question)
+    except Exception as e:
+        _fail(user_message(e))
+    if as_json:
+        typer.echo(json.dumps(ans.to_json(), ensure_ascii=False, indent=1))
+        return
+    typer.echo(ans.text + "\n")
+    for c in ans.citations:
+        typer.echo(f"[{c.n}] {c.doc} · {c.section}\n    «{c.quote}»")
+
+
+def main() -> None:
+    setup_logging()
+    try:
+        from evals.cli import register
+
+        register(app)
+    except ImportError:  # pragma: no cover - evals is part of the package
+        pass
+    app()
+
+
+if __name__ == "__main__":
+    main()

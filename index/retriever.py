@@ -19,13 +19,14 @@ from index.records import Hit, SearchFilter
 from index.store import Index
 from ingest.metadata import PROVINCES
 from ingest.records import Chunk, DocMeta
-from ingest.textkeys import fold, nfc
+from ingest.textkeys import fold, nfc, tokens
 
 RRF_K = 60
 DENSE_WEIGHT = 1.0
 KEYWORD_WEIGHT = 1.0
 PROVINCE_BOOST = 2.0
 YEAR_BOOST = 1.3
+CODE_BOOST = 1.5  # per decision number / date of the question found verbatim in the chunk
 _FOLDED_PROVINCES = sorted(((fold(p), p) for p in PROVINCES), key=lambda x: -len(x[0]))
 
 
@@ -113,6 +114,7 @@ class Retriever:
         query = nfc(query).strip()
         scope = scope or SearchFilter()
         hints = hints if hints is not None else parse_hints(query)
+        codes = exact_codes(query)
         table = self.table()
         dense = self._dense_ranks(query, scope)
         keyword = self._keyword_ranks(query, table, scope)
@@ -123,10 +125,23 @@ class Retriever:
                 continue  # a report being written or removed
             chunk, meta = entry
             score = sum(w / (RRF_K + r[cid]) for w, r in ((DENSE_WEIGHT, dense), (KEYWORD_WEIGHT, keyword)) if cid in r)
-            score *= _boost(meta, hints)
+            score *= _boost(meta, hints) * _code_boost(chunk, codes)
             scored.append(Hit(chunk, score, meta, dense.get(cid), keyword.get(cid)))
         scored.sort(key=lambda h: (-h.score, h.chunk.doc_name, h.chunk.ordinal))
         return scored[:k]
+
+
+def exact_codes(query: str) -> set[str]:
+    """Decision numbers and dates written in the question (canonical token form)."""
+    return {t for t in tokens(query) if t[0].isdigit() and ("/" in t or "-" in t) and any(c.isalpha() for c in t)
+            or t.count("/") == 2}
+
+
+def _code_boost(chunk: Chunk, codes: set[str]) -> float:
+    if not codes:
+        return 1.0
+    found = codes & set(tokens(chunk.text))
+    return CODE_BOOST ** len(found)
 
 
 def _boost(meta: DocMeta, hints: QueryHints) -> float:

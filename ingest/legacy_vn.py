@@ -17,6 +17,7 @@ so callers can refuse to index garbage.
 from __future__ import annotations
 
 import codecs
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -92,8 +93,15 @@ def _build_vni_pairs() -> dict[str, str]:
 
 
 _VNI_PAIRS = _build_vni_pairs()
-_VNI_RE = re.compile("|".join(re.escape(k) for k in sorted(_VNI_PAIRS, key=len, reverse=True))
-                     + "|[" + "".join(_VNI_SINGLE) + "]")
+_VNI_MODS = "".join(dict.fromkeys(k[1] for k in _VNI_PAIRS))
+_VNI_RE = re.compile(f"([aeouyAEOUYôÔöÖ])([{_VNI_MODS}])|[{''.join(_VNI_SINGLE)}]")
+
+
+def _vni_sub(m: re.Match[str]) -> str:
+    seq = m.group(0)
+    if m.group(1) is None:
+        return _VNI_SINGLE[seq]
+    return _VNI_PAIRS.get(seq) or _VNI_SINGLE.get(m.group(1), m.group(1)) + m.group(2)
 
 # --------------------------------------------------------------------------- decoders
 
@@ -124,7 +132,7 @@ def repair_tcvn3(text: str) -> str:
 
 def repair_vni(text: str) -> str:
     """Fix VNI text that was read as Windows-1252 (``Vieät`` -> ``Việt``)."""
-    return _VNI_RE.sub(lambda m: _VNI_PAIRS.get(m.group(0)) or _VNI_SINGLE[m.group(0)], text)
+    return _VNI_RE.sub(_vni_sub, text)
 
 
 def repair_double_utf8(text: str) -> str | None:
@@ -173,7 +181,7 @@ _SYLLABLE_RE = re.compile(rf"(?:{_INITIALS})?(?:{'|'.join(_NUCLEI)})(?:{_FINALS}
 _TOKEN_RE = re.compile(r"[^\s!-@\[-`{-~\u2010-\u206f\u00a0\u00b0-\u00b3\u00d7\u00f7\u00a7\u2116\u20ab\u20ac]+")
 _TONE_MARKS = set(_TONES.values())
 _ACRONYM_LETTERS = set("bcdfghjklmnpqrstvwxzđ")  # HĐND, QĐ, đ (đồng)
-MAX_SCORE_CHARS = 400_000
+MAX_SCORE_CHARS = 100_000
 MAX_LINE_REPAIR_CHARS = 2_000_000
 
 
@@ -210,6 +218,7 @@ def is_vietnamese_syllable(word: str) -> bool:
     return _SYLLABLE_RE.fullmatch(base) is not None
 
 
+@functools.lru_cache(maxsize=65536)
 def _classify(token: str) -> int:
     """+1 valid Vietnamese, -1 garbage, 0 neutral (ASCII, symbols, ``HĐND``-like acronyms)."""
     if token.isascii() or not any(ch.isalpha() for ch in token):

@@ -38,6 +38,7 @@ _BLOCK_START = re.compile(
 _NUMBERED_HEAD = re.compile(r"^(?:[IVXLC]{1,6}|\d{1,2}(?:\.\d{1,2}){0,3})\.?\s")
 _TERMINAL = re.compile(r"""[.;:!?…]["”’)*]*$|\./\.$""")
 _PAGE_ARTEFACT = re.compile(r"^(?:[-–—]?\s*\d{1,4}\s*[-–—]?|Trang\s+\d+(?:\s*/\s*\d+)?|Page\s+\d+(?:\s+of\s+\d+)?)$", re.I)
+_RULE = re.compile(r"^[-*_=—–\s]{3,}$")  # markdown horizontal rules, underlines
 _FOOTNOTE_DEF = re.compile(r"^<sup>(\d+)</sup>")
 _FOOTNOTE_REF = re.compile(r"<sup>(\d+)</sup>")
 _CODE_BREAK = re.compile(r"([/\-–])$")  # a code or date cut at a line end: "216/QĐ-" + "SKHCN"
@@ -103,7 +104,7 @@ def _wrap_width(lines: list[str]) -> float | None:
 def join_lines(text: str) -> list[str]:
     """Turn raw lines into logical paragraphs (one string each)."""
     lines = [re.sub(r"[ ]{2,}", " ", raw.strip()) for raw in text.split("\n")]
-    lines = [x for x in lines if x and not _PAGE_ARTEFACT.match(x)]
+    lines = [x for x in lines if x and not _PAGE_ARTEFACT.match(x) and not _RULE.match(x)]
     width = _wrap_width(lines)
     paragraphs: list[str] = []
     current, last_raw = "", ""

@@ -11,6 +11,7 @@ PDF and DOCX readers live in :mod:`ingest.readers_pdf` and :mod:`ingest.readers_
 from __future__ import annotations
 
 import codecs
+import itertools
 import os
 import re
 import stat
@@ -306,7 +307,8 @@ def finish(text: str, kind: str, name: str, warnings: list[str],
     text, removed = clean_text(text, keep_c1=True)
     text, label = repair_mojibake(text)
     if label:
-        warnings.append(f"đã chuyển văn bản phông cũ {label} sang Unicode / converted legacy-font text ({label}) to Unicode")
+        warnings.append(f"đã chuyển văn bản phông cũ {label} sang Unicode / "
+                        f"converted legacy-font text ({label}) to Unicode")
     text, removed_c1 = _C1_RE.subn("", text.replace("\u00ad", ""))
     if removed + removed_c1:
         n = removed + removed_c1
@@ -323,15 +325,20 @@ def finish(text: str, kind: str, name: str, warnings: list[str],
     return RawText(text=text, kind=kind, warnings=warnings, hidden_text=hidden_clean)
 
 
-def count_letters(text: str) -> int:
-    """Number of alphabetic characters in ``text``."""
-    return sum(1 for c in text if c.isalpha())
+_LETTER_RE = re.compile(r"[^\W\d_]")
+
+
+def count_letters(text: str, limit: int | None = None) -> int:
+    """Number of letters in ``text`` (stops counting at ``limit``)."""
+    if limit is None:
+        return len(_LETTER_RE.findall(text))
+    return sum(1 for _ in itertools.islice(_LETTER_RE.finditer(text), limit))
 
 
 def check_enough_text(text: str, name: str) -> None:
     """Raise "empty file" / "no text content" when ``text`` has fewer than ``MIN_LETTERS`` letters."""
     if not text.strip():
         raise err(name, "tệp rỗng", "empty file")
-    if count_letters(text) < MIN_LETTERS:
+    if count_letters(text, MIN_LETTERS) < MIN_LETTERS:
         raise err(name, f"không có nội dung văn bản (dưới {MIN_LETTERS} chữ cái)",
                   f"no text content (fewer than {MIN_LETTERS} letters)")

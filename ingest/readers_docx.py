@@ -188,7 +188,7 @@ def _is_white(run: Run, paragraph: Paragraph) -> bool:
 
 def _has_background(r_el: Any) -> bool:
     """Run, paragraph or table cell carries a non-white shading/highlight."""
-    for el, prop in ((r_el, "w:rPr"), (r_el.getparent(), "w:pPr")):
+    for el, prop in ((r_el, "w:rPr"), (next(r_el.iterancestors(qn("w:p")), None), "w:pPr")):
         props = el.find(qn(prop)) if el is not None else None
         if props is not None and (_shaded(props) or _highlighted(props)):
             return True
@@ -232,6 +232,27 @@ def _heading_level(paragraph: Paragraph) -> int:
     return int(val) + 1 if val and val.isdigit() and int(val) < 9 else 0
 
 
+def _iter_blocks(parent_el: Any, parent: Any) -> Iterator[Paragraph | Table]:
+    """Paragraphs and tables under ``parent_el``, also inside content controls (``w:sdt``)
+    and ``w:customXml``; a table-of-contents control is skipped (it repeats the headings)."""
+    for child in parent_el.iterchildren():
+        if child.tag == qn("w:p"):
+            yield Paragraph(child, parent)
+        elif child.tag == qn("w:tbl"):
+            yield Table(child, parent)
+        elif child.tag == qn("w:sdt") and not _is_toc(child):
+            content = child.find(qn("w:sdtContent"))
+            if content is not None:
+                yield from _iter_blocks(content, parent)
+        elif child.tag == qn("w:customXml"):
+            yield from _iter_blocks(child, parent)
+
+
+def _is_toc(sdt: Any) -> bool:
+    gallery = sdt.find(f"{qn('w:sdtPr')}/{qn('w:docPartObj')}/{qn('w:docPartGallery')}")
+    return gallery is not None and "contents" in (gallery.get(qn("w:val")) or "").lower()
+
+
 def _is_list_item(paragraph: Paragraph) -> bool:
     """Numbered/bulleted paragraph: ``w:numPr`` on the paragraph or its style chain."""
     elements = [paragraph._p, *(s.element for s in _style_chain(paragraph.style))]
@@ -250,8 +271,9 @@ class _Walker:
 
     def blocks(self, container: Any, plain: bool = False) -> list[str]:
         """Text blocks of ``container`` (document or cell) in document order."""
+        parent_el = container._tc if isinstance(container, _Cell) else container.element.body
         out = []
-        for item in container.iter_inner_content():
+        for item in _iter_blocks(parent_el, container):
             text = self.paragraph(item, plain) if isinstance(item, Paragraph) else self.table(item)
             if text.strip():
                 out.append(text)

@@ -40,7 +40,10 @@ def read_pdf_bytes(data: bytes, name: str) -> RawText:
     _check_shape(data, name)
     reader = _open(data, name)
     pages, hidden, warnings = _extract_pages(reader, name)
-    if not any(count_letters(p) for p in pages) and not any(count_letters(h) for h in hidden):
+    if not any(count_letters(p) for p in pages):
+        if any(count_letters(h) for h in hidden):
+            raise err(name, "PDF chỉ có văn bản ẩn (chữ trắng/vô hình/siêu nhỏ), không có nội dung hiển thị",
+                      "PDF contains only hidden text (white/invisible/tiny), no visible content")
         raise err(name, "PDF không có lớp văn bản (bản scan), cần OCR; hãy chạy OCR rồi nạp lại",
                   "scanned PDF with no text layer: needs OCR; run OCR and upload it again")
     return finish(strip_page_furniture(pages), "pdf", name, warnings, hidden)

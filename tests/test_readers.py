@@ -480,9 +480,9 @@ def test_pdf_ocr_layer_over_image_is_kept(tmp_path):
 def test_docx_heading_paragraph_table_in_order(tmp_path):
     raw = read_file(write(tmp_path, "bao_cao.docx", docx_bytes(basic_docx)))
     text = raw.text
+    row = "1 | Ban hành kế hoạch CCHC | Hoàn thành"
     assert raw.kind == "docx" and text.startswith("# Báo cáo cải cách hành chính năm 2020") \
-        and KEY_PHRASE in text \
-        and text.index(KEY_PHRASE) < text.index("1 | Ban hành kế hoạch CCHC | Hoàn thành") < text.index("Đoạn văn sau bảng")
+        and text.index(KEY_PHRASE) < text.index(row) < text.index("Đoạn văn sau bảng")
 
 
 def test_docx_bold_paragraph_and_heading_levels(tmp_path):
@@ -530,17 +530,27 @@ def test_docx_tcvn3_font_text_repaired(tmp_path):
     assert squash(SAMPLE[:600].lower()) == squash(raw.text)
 
 
-def test_docx_zip_bomb(tmp_path):
+def _docx_with_zeros(megabytes: int, level: int) -> bytes:
+    """A valid DOCX plus one member of ``megabytes`` MB of zeros (highly compressible)."""
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(docx_bytes(basic_docx))) as src, \
-            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=level) as dst:
         for info in src.infolist():
             dst.writestr(info.filename, src.read(info))
         with dst.open("word/media/zeros.bin", "w", force_zip64=True) as fh:
             chunk = bytes(1 << 20)
-            for _ in range(300):
+            for _ in range(megabytes):
                 fh.write(chunk)
-    expect_error(write(tmp_path, "bomb.docx", out.getvalue()), "zip bomb")
+    return out.getvalue()
+
+
+def test_docx_zip_bomb_total_size(tmp_path):
+    expect_error(write(tmp_path, "bomb.docx", _docx_with_zeros(300, level=1)), "zip bomb")
+
+
+def test_docx_zip_bomb_compression_ratio(tmp_path):
+    data = _docx_with_zeros(120, level=9)  # under the 200 MB total, ratio ~1000
+    expect_error(write(tmp_path, "bomb_ratio.docx", data), "zip bomb")
 
 
 def test_docx_xxe_refused_and_never_resolved(tmp_path):
@@ -582,3 +592,30 @@ def test_docx_without_text(tmp_path):
 def test_read_bytes_dispatches_on_extension():
     raw = read_bytes(docx_bytes(basic_docx), "Báo cáo.DOCX")
     assert raw.kind == "docx" and KEY_PHRASE in raw.text
+
+
+def test_docx_content_control_is_read(tmp_path):
+    def build(document):
+        document.add_paragraph(SAMPLE[:200])
+        sdt = OxmlElement("w:sdt")
+        content = OxmlElement("w:sdtContent")
+        inner = document.add_paragraph("Nội dung trong ô điều khiển nội dung của Word.")
+        content.append(inner._p)  # moves the paragraph into the control
+        sdt.append(content)
+        document.element.body.insert(len(document.element.body) - 1, sdt)
+    raw = read_file(write(tmp_path, "sdt.docx", docx_bytes(build)))
+    assert "Nội dung trong ô điều khiển nội dung của Word." in raw.text
+
+
+def test_pdf_with_only_hidden_text(tmp_path):
+    pdf = FPDF()
+    pdf.add_font("dv", "", str(FONT))
+    pdf.set_font("dv", size=11)
+    pdf.add_page()
+    with pdf.local_context(text_color=(255, 255, 255)):
+        pdf.multi_cell(0, 6, SAMPLE[:300], new_x="LMARGIN", new_y="NEXT")
+    expect_error(write(tmp_path, "allwhite.pdf", bytes(pdf.output())), "chỉ có văn bản ẩn")
+
+
+def test_read_bytes_rejects_non_bytes():
+    expect_error("văn bản không phải bytes", "not bytes", name="a.txt")  # type: ignore[arg-type]

@@ -1,0 +1,42 @@
+"""Deterministic fakes for unit tests (never used by the product)."""
+from __future__ import annotations
+
+import hashlib
+import time
+
+import numpy as np
+
+from index.keyword import keyword_tokens
+
+
+class HashEmbedder:
+    """Bag of hashed keyword tokens: similar texts get similar vectors; no model needed."""
+
+    def __init__(self, dim: int = 64, delay: float = 0.0, model_id: str = "fake-hash-64"):
+        self.dim = dim
+        self.id = model_id
+        self.delay = delay
+
+    def _vec(self, text: str) -> np.ndarray:
+        v = np.zeros(self.dim, dtype=np.float32)
+        for t in keyword_tokens(text):
+            h = int(hashlib.md5(t.encode()).hexdigest()[:8], 16)
+            v[h % self.dim] += 1.0 if (h >> 8) & 1 else -1.0
+        n = np.linalg.norm(v)
+        return v / n if n else v + 1.0 / np.sqrt(self.dim)
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        if self.delay:
+            time.sleep(self.delay * len(texts))
+        return np.stack([self._vec(t) for t in texts]) if texts else np.zeros((0, self.dim), np.float32)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self._vec(text)
+
+
+def register_fakes() -> None:
+    from index.embedders import register_embedder
+
+    register_embedder("fake", lambda **_: HashEmbedder())
+    register_embedder("fake-other", lambda **_: HashEmbedder(model_id="fake-other-64"))
+    register_embedder("fake-slow", lambda **_: HashEmbedder(delay=0.05))

@@ -1,0 +1,155 @@
+"""Index: incremental ingest, removal, crash recovery, locking, embedder mismatch, hybrid search."""
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from index.chroma_store import StoreError
+from index.embedders import get_embedder
+from index.ingestion import ensure_consistent, ingest_paths
+from index.keyword import KeywordIndex, keyword_tokens
+from index.retriever import Retriever, parse_hints
+from index.store import Index, IndexBusyError
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _open(home: Path, name: str = "fake") -> Index:
+    return Index(home, get_embedder(name))
+
+
+def _snapshot(index: Index) -> dict:
+    return {d.doc_name: sorted(c.chunk_id for c in index.catalog.chunks(d.doc_name)) for d in index.docs()}
+
+
+def test_samples_ingested_with_counts(built_home):
+    index = _open(built_home)
+    docs = index.docs()
+    assert [d.doc_name for d in docs] == sorted(p.name for p in (ROOT / "cchc" / "samples").glob("*.txt"))
+    assert index.store.count() == sum(d.n_chunks for d in docs) == len(index.keyword().ids)
+
+
+def test_reingest_unchanged_does_nothing(home_copy, samples):
+    index = _open(home_copy)
+    before = _snapshot(index)
+    statuses = ingest_paths(index, [samples])
+    assert {s.status for s in statuses} == {"unchanged"}
+    assert _snapshot(index) == before
+
+
+def test_changed_report_replaces_its_chunks(home_copy, samples, tmp_path):
+    index = _open(home_copy)
+    name = "003_3292d6be82962f6a.txt"
+    old = set(index.store.ids_of(name))
+    changed = tmp_path / name
+    changed.write_text((samples / name).read_text(encoding="utf-8").replace("930/KH-SKHCN", "931/KH-SKHCN"),
+                       encoding="utf-8")
+    [status] = ingest_paths(index, [changed])
+    assert status.status == "ingested"
+    new = set(index.store.ids_of(name))
+    assert new and new != old and len(new) == status.n_chunks
+    assert any("931/KH-SKHCN" in c.text for c in index.catalog.chunks(name))
+    assert index.store.count() == len(index.keyword().ids)
+
+
+def test_remove_deletes_everywhere(home_copy):
+    index = _open(home_copy)
+    name = "001_1378d54d2ddf81bf.txt"
+    assert index.remove(name)
+    assert not index.store.ids_of(name) and not index.catalog.chunks(name)
+    assert not any(h.chunk.doc_name == name for h in Retriever(index).search("tọa đàm kỷ niệm 18/5", k=10))
+    assert not index.remove(name)
+
+
+def test_bad_files_are_rejected_and_the_rest_go_in(tmp_path, samples):
+    (tmp_path / "in").mkdir()
+    shutil.copy(samples / "004_174b6c4ae34f5b29.txt", tmp_path / "in")
+    (tmp_path / "in" / "empty.txt").write_text("")
+    (tmp_path / "in" / "broken.pdf").write_bytes(b"%PDF-1.4 not really")
+    index = _open(tmp_path / "home")
+    statuses = {s.file: s for s in ingest_paths(index, [tmp_path / "in"])}
+    assert statuses["004_174b6c4ae34f5b29.txt"].status == "ingested"
+    assert statuses["empty.txt"].status == "rejected" and "empty" in statuses["empty.txt"].detail
+    assert statuses["broken.pdf"].status == "rejected"
+    assert [d.doc_name for d in index.docs()] == ["004_174b6c4ae34f5b29.txt"]
+
+
+def test_embedder_mismatch_is_refused(built_home, tmp_path):
+    home = tmp_path / "h"
+    shutil.copytree(built_home, home)
+    with pytest.raises(StoreError, match="fake-hash-64"):
+        _open(home, "fake-other")
+
+
+def _worker(home: Path, *args: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "tests.helpers.ingest_worker", str(home), *args],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+@pytest.mark.slow
+def test_killed_ingest_resumes_to_identical_index(built_home, tmp_path, samples):
+    home = tmp_path / "killed"
+    rng = random.Random(7)
+    for _ in range(3):
+        p = _worker(home, "fake-slow", str(samples))
+        time.sleep(rng.uniform(2.0, 6.0))
+        p.send_signal(signal.SIGKILL)
+        p.wait()
+    p = _worker(home, "fake-slow", str(samples))
+    assert p.wait(timeout=300) == 0, p.stderr.read()
+    resumed, clean = _open(home, "fake"), _open(built_home)
+    ensure_consistent(resumed)
+    assert _snapshot(resumed) == _snapshot(clean)
+    assert sorted(resumed.store.ids_of()) == sorted(clean.store.ids_of())
+    from index.store import context_prefix
+
+    metas = {d.doc_name: d.meta for d in resumed.docs()}
+    for c in resumed.catalog.chunks():  # every chunk is findable by its own indexed text
+        vec = resumed.embedder.embed([context_prefix(metas[c.doc_name], c.section) + c.text])[0]
+        assert resumed.store.query(vec, 1, None)[0][0] == c.chunk_id
+
+
+def test_second_writer_fails_fast(tmp_path):
+    home = tmp_path / "locked"
+    p = _worker(home, "fake", "--hold-lock")
+    try:
+        assert p.stdout.readline().strip() == "locked"
+        index = _open(home)
+        t = time.monotonic()
+        with pytest.raises(IndexBusyError, match="another process"):
+            with index.writing():
+                pass
+        assert time.monotonic() - t < 2
+    finally:
+        p.kill()
+        p.wait()
+
+
+def test_keyword_tokens_without_tone_marks_match():
+    kw = KeywordIndex.build(["a", "b"], ["Kế hoạch CCHC năm 2020 của Sở", "Báo cáo tài chính công"])
+    assert kw.scores("ke hoach cchc").argmax() == 0
+    assert "20/qđ-skhcn" in keyword_tokens("Quyết định 20/QĐ-SKHCN")
+
+
+def test_hints_from_question():
+    h = parse_hints("so CBCCVC o Khanh Hoa duoc dao tao nam 2020")
+    assert h.provinces == ["Khánh Hòa"] and h.years == [2020]
+    assert parse_hints("Quyết định 20/QĐ-SKHCN ngày 30/01/2020").years == []
+
+
+def test_hybrid_search_finds_codes_and_respects_scope(built_home):
+    r = Retriever(_open(built_home))
+    hits = r.search("Quyết định 1078/QĐ-UBND", k=5)
+    assert "1078/QĐ-UBND" in hits[0].chunk.text
+    from index.records import SearchFilter
+
+    scoped = r.search("kế hoạch cải cách hành chính năm 2020", k=5, scope=SearchFilter(provinces=["Bình Định"]))
+    assert scoped and {h.meta.province for h in scoped} == {"Bình Định"}
+    boosted = r.search("kế hoạch cải cách hành chính Quảng Ngãi", k=3)
+    assert boosted[0].meta.province == "Quảng Ngãi"

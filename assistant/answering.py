@@ -12,6 +12,7 @@ from assistant.sentences import Unit, answer_type, rank_units
 from index.records import Hit
 
 ABSTAIN_THRESHOLD = 0.25
+CONFIDENT = 0.5  # extractive confidence above which a model's "not found" is overruled
 PER_REPORT_RATIO = 0.8
 NOT_FOUND_VI = "Các báo cáo hiện có không chứa thông tin này."
 NOT_FOUND_EN = "The reports do not contain this information."
@@ -79,10 +80,14 @@ def _per_report(hits: list[Hit], units: list[Unit]) -> Draft:
 def extractive(question: str, hits: list[Hit], idf: dict[str, float], *, per_report: bool,
                threshold: float = ABSTAIN_THRESHOLD) -> Draft:
     """Best supporting sentence(s); one block per report when ``per_report`` and several agree."""
-    if not hits:
-        return not_found(question)
-    ranked = rank_units(question, hits, idf)
-    if not ranked or ranked[0].score < threshold:
+    return extractive_from(question, hits, rank_units(question, hits, idf), per_report=per_report,
+                           threshold=threshold)
+
+
+def extractive_from(question: str, hits: list[Hit], ranked: list[Unit], *, per_report: bool,
+                    threshold: float = ABSTAIN_THRESHOLD) -> Draft:
+    """:func:`extractive` on units already ranked by :func:`~assistant.sentences.rank_units`."""
+    if not hits or not ranked or ranked[0].score < threshold:
         d = not_found(question)
         d.confidence = ranked[0].score if ranked else 0.0
         return d

@@ -11,11 +11,12 @@ import os
 import threading
 import time
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
-from assistant.answering import Draft, extractive, not_found, wants_per_report
+from assistant.answering import CONFIDENT, Draft, extractive_from, wants_per_report
+from assistant.generation import build_passages, generate_answer, verified_or_fallback
 from assistant.records import Answer
-from assistant.sentences import content_terms, idf_table
+from assistant.sentences import content_terms, idf_table, rank_units
 from index.embedders import Embedder, get_embedder
 from index.ingestion import ensure_consistent, ingest_paths
 from index.records import Hit, SearchFilter
@@ -81,38 +82,68 @@ class Assistant:
         terms = content_terms(question)
         return idf_table(kw.doc_freq(terms), max(len(kw.ids), 1), terms)
 
-    def _scope_for(self, question: str, scope: SearchFilter | None) -> tuple[SearchFilter, list[str]]:
-        """Narrow to the named province's reports when the question names one that exists."""
+    def _known_provinces(self) -> set[str]:
+        return {d.meta.province for d in self.index.docs() if d.meta.province}
+
+    def _plan(self, query: str, scope: SearchFilter | None) -> tuple[list[Hit], list[str], SearchFilter]:
+        """Retrieve: narrowed to the named province(s) that we hold; per province for comparisons."""
         scope = scope or SearchFilter()
-        hints = parse_hints(question)
-        known = {d.meta.province for d in self.index.docs() if d.meta.province}
-        named = [p for p in hints.provinces if p in known]
-        if hints.provinces and not scope.provinces:
-            if not named:
-                return scope, hints.provinces  # a province we hold no report for
-            scope = SearchFilter(scope.docs, named, scope.years)
-        return scope, hints.provinces
+        named = parse_hints(query).provinces
+        held = [p for p in named if p in self._known_provinces()]
+        if named and not held:
+            return [], named, scope  # a province we hold no report for: nothing to answer from
+        if held and not scope.provinces:
+            scope = SearchFilter(scope.docs, held, scope.years)
+        if len(held) < 2:
+            return self.retriever.search(query, self.k, scope), held, scope
+        per = max(2, self.k // len(held) + 1)
+        hits: list[Hit] = []
+        for p in held:  # comparison: retrieve for each side
+            hits += self.retriever.search(query, per, SearchFilter(scope.docs, [p], scope.years))
+        return hits, held, scope
+
+    def ask_stream(self, question: str, *, qid: str | None = None, history: list[dict] | None = None,
+                   scope: SearchFilter | None = None) -> Iterator[str | Answer]:
+        """Yield answer text pieces as they come, then the final verified :class:`Answer`."""
+        t0 = time.perf_counter()
+        question = check_question(question)
+        query = rewrite_followup(question, history or [])
+        hits, held, scope = self._plan(query, scope)
+        t1 = time.perf_counter()
+        timings = {"retrieve_ms": round((t1 - t0) * 1000, 1)}
+        per_report = len(held) > 1 or wants_per_report(question, held, scope.docs)
+        ranked = rank_units(query, hits, self._idf(query))
+        draft = extractive_from(query, hits, ranked, per_report=per_report)
+        if self.generator is not None and not draft.abstained and len(draft.citations) == 1:
+            draft = yield from self._generate(question, hits, ranked, history, draft, timings)
+        else:
+            yield draft.text
+        t2 = time.perf_counter()
+        timings.setdefault("first_token_ms", round((t2 - t1) * 1000, 1))
+        timings["first_token_ms"] = round(timings["first_token_ms"] + timings["retrieve_ms"], 1)
+        timings.update(generate_ms=round((t2 - t1) * 1000, 1), total_ms=round((t2 - t0) * 1000, 1))
+        yield _answer(question, qid, draft, hits, timings, self.describe()["generator"])
+
+    def _generate(self, question, hits, ranked, history, fallback: Draft, timings: dict):
+        passages = build_passages(hits, ranked)
+        pieces: list[str] = []
+        try:
+            for piece in generate_answer(self.generator, question, passages, history, timings):
+                pieces.append(piece)
+                yield piece
+        except Exception as e:  # the model failed: the extractive answer stands
+            log.warning("generator failed: %s", e)
+            return fallback
+        return verified_or_fallback("".join(pieces), passages, fallback, CONFIDENT)
 
     def ask(self, question: str, *, qid: str | None = None, history: list[dict] | None = None,
             scope: SearchFilter | None = None) -> Answer:
         """Answer ``question`` with verified citations, per report when reports differ."""
-        t0 = time.perf_counter()
-        question = check_question(question)
-        query = rewrite_followup(question, history or [])
-        scope, named = self._scope_for(query, scope)
-        hits = [] if _missing_province(self, named) else self.retriever.search(query, self.k, scope)
-        t1 = time.perf_counter()
-        per_report = wants_per_report(question, named, scope.docs)
-        draft = extractive(query, hits, self._idf(query), per_report=per_report)
-        t2 = time.perf_counter()
-        timings = {"retrieve_ms": round((t1 - t0) * 1000, 1), "generate_ms": round((t2 - t1) * 1000, 1),
-                   "first_token_ms": round((t2 - t0) * 1000, 1), "total_ms": round((t2 - t0) * 1000, 1)}
-        return _answer(question, qid, draft, hits, timings, self.llm)
-
-
-def _missing_province(asst: Assistant, named: list[str]) -> bool:
-    known = {d.meta.province for d in asst.index.docs() if d.meta.province}
-    return bool(named) and not any(p in known for p in named)
+        final = None
+        for event in self.ask_stream(question, qid=qid, history=history, scope=scope):
+            final = event
+        assert isinstance(final, Answer)
+        return final
 
 
 def _answer(question: str, qid: str | None, draft: Draft, hits: list[Hit], timings: dict, backend: str) -> Answer:
@@ -160,6 +191,8 @@ def open_assistant(home: Path | None = None, llm: str = "extractive", k: int = 5
     if llm != "extractive":
         from assistant.generators import get_generator
 
+        if llm.startswith("local"):
+            llm_options.setdefault("home", home)
         generator = get_generator(llm, **llm_options)
     return Assistant(index, llm, k, generator)
 

@@ -107,6 +107,35 @@ class _ModelSlot:
                 self._owner = None
 
 
+@contextlib.contextmanager
+def _amx_workaround() -> Iterator[None]:
+    """Turn off llama.cpp's extra weight buffers (AMX repack) if this build uses AMX.
+
+    A llama.cpp built with ``-march=native`` on a Sapphire-Rapids-class CPU repacks
+    weights for AMX and then segfaults on the first decode (ggml-org/llama.cpp#20824).
+    ``Llama`` has no option for it, so its default model parameters are patched while
+    loading (callers hold ``_LLAMAS_LOCK``).  Builds made as in README (GGML_NATIVE=OFF)
+    have no AMX and are left alone.
+    """
+    import llama_cpp.llama_cpp as lib
+
+    if b"AMX_INT8 = 1" not in lib.llama_print_system_info():
+        yield
+        return
+    original = lib.llama_model_default_params
+
+    def params():  # type: ignore[no-untyped-def]
+        p = original()
+        p.use_extra_bufts = False
+        return p
+
+    lib.llama_model_default_params = params
+    try:
+        yield
+    finally:
+        lib.llama_model_default_params = original
+
+
 _LLAMAS: dict[Path, _ModelSlot] = {}
 _LLAMAS_LOCK = threading.Lock()
 
@@ -123,8 +152,9 @@ def _load_llama(path: Path) -> _ModelSlot:
             raise GeneratorError(f"llama-cpp-python is not installed ({exc}); "
                                  f"run: {LLAMA_CPP_INSTALL}") from exc
         try:
-            llm = Llama(model_path=str(key), n_ctx=N_CTX, n_threads=os.cpu_count() or 1,
-                        use_mmap=False, seed=SEED, verbose=False)
+            with _amx_workaround():
+                llm = Llama(model_path=str(key), n_ctx=N_CTX, n_threads=os.cpu_count() or 1,
+                            use_mmap=False, seed=SEED, verbose=False)
         except (ValueError, RuntimeError) as exc:
             raise GeneratorError(f"llama.cpp could not load {key} ({exc}); delete it so it "
                                  f"is re-assembled, or run scripts/install_models.sh") from exc

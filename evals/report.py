@@ -163,10 +163,14 @@ def plot_latency(results: list[dict], baseline: list[dict] | None, path: Path) -
         return [float(t) for r in rows
                 if (t := (r["response"].get("timings") or {}).get("total_ms")) is not None]
 
+    ours = totals(results)
+    theirs = totals(baseline) if baseline is not None else []
+    lo, hi = min(ours + theirs, default=0.0), max(ours + theirs, default=1.0)
+    bins = [lo + (hi - lo) * i / 20 for i in range(21)] if hi > lo else 20
     fig, ax = plt.subplots(figsize=(7, 4))
-    ax.hist(totals(results), bins=20, alpha=0.7, label="cchc")
+    ax.hist(ours, bins=bins, alpha=0.7, label="cchc")
     if baseline is not None:
-        ax.hist(totals(baseline), bins=20, alpha=0.5, label="llama-index baseline")
+        ax.hist(theirs, bins=bins, alpha=0.5, label="llama-index baseline")
         ax.legend()
     ax.set_xlabel("total latency per question (ms)")
     ax.set_ylabel("questions")

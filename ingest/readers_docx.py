@@ -16,10 +16,10 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from types import SimpleNamespace
 from typing import Any, Iterator
 
 import docx
-from docx.oxml.ns import qn
 from lxml import etree
 
 from ingest.readers import RawText, err, finish
@@ -151,14 +151,20 @@ def _scan_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> None:
 # --------------------------------------------------------------------------- styles
 # Formatting is resolved straight from the XML with a per-document style table:
 # python-docx's style objects rescan every style on each lookup (minutes on big files).
-W_P, W_R, W_TBL, W_TR, W_TC = qn("w:p"), qn("w:r"), qn("w:tbl"), qn("w:tr"), qn("w:tc")
-W_VAL = qn("w:val")
+_NS_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_TAGS = ("b basedOn br color cr customXml default docDefaults docPartGallery docPartObj fill highlight name "
+         "noBreakHyphen numPr outlineLvl p pPr pStyle r rPr rPrDefault rStyle sdt sdtContent sdtPr shd style "
+         "styleId sz t tab tbl tc tcPr themeColor tr type val vanish")
+
+_W = SimpleNamespace(**{tag: _NS_W + tag for tag in _TAGS.split()})  # _W.rPr == "{ns}rPr"
+W_P, W_R, W_TBL, W_TR, W_TC = _W.p, _W.r, _W.tbl, _W.tr, _W.tc
+W_VAL = _W.val
 _OFF = ("0", "false", "off")
 
 
 def _toggle(props: Any, tag: str) -> bool | None:
     """Value of a toggle property (``w:b``, ``w:vanish``) in ``props``; None if absent."""
-    el = props.find(qn(tag)) if props is not None else None
+    el = props.find(tag) if props is not None else None
     return None if el is None else (el.get(W_VAL) or "true").lower() not in _OFF
 
 
@@ -169,12 +175,12 @@ class _Styles:
         self.by_id: dict[str, Any] = {}
         self.default: dict[str, str] = {}
         self._chains: dict[str | None, list[Any]] = {}
-        for st in styles_el.iterchildren(qn("w:style")):
-            sid = st.get(qn("w:styleId"))
+        for st in styles_el.iterchildren(_W.style):
+            sid = st.get(_W.styleId)
             self.by_id[sid] = st
-            if (st.get(qn("w:default")) or "").lower() in ("1", "true", "on"):
-                self.default.setdefault(st.get(qn("w:type")) or "", sid)
-        rpr_default = styles_el.find(f"{qn('w:docDefaults')}/{qn('w:rPrDefault')}/{qn('w:rPr')}")
+            if (st.get(_W.default) or "").lower() in ("1", "true", "on"):
+                self.default.setdefault(st.get(_W.type) or "", sid)
+        rpr_default = styles_el.find(f"{_W.docDefaults}/{_W.rPrDefault}/{_W.rPr}")
         self.doc_rpr = rpr_default
 
     def chain(self, style_id: str | None) -> list[Any]:
@@ -183,22 +189,22 @@ class _Styles:
             out, sid = [], style_id
             while sid in self.by_id and len(out) < 10 and self.by_id[sid] not in out:
                 out.append(self.by_id[sid])
-                based = self.by_id[sid].find(qn("w:basedOn"))
+                based = self.by_id[sid].find(_W.basedOn)
                 sid = based.get(W_VAL) if based is not None else None
             self._chains[style_id] = out
         return self._chains[style_id]
 
     def paragraph_chain(self, p_el: Any) -> list[Any]:
-        ppr = p_el.find(qn("w:pPr"))
-        pstyle = ppr.find(qn("w:pStyle")) if ppr is not None else None
+        ppr = p_el.find(_W.pPr)
+        pstyle = ppr.find(_W.pStyle) if ppr is not None else None
         return self.chain(pstyle.get(W_VAL) if pstyle is not None else self.default.get("paragraph"))
 
     def run_props(self, r_el: Any, para_chain: list[Any]) -> list[Any]:
         """``w:rPr`` elements that apply to a run, most specific first."""
-        rpr = r_el.find(qn("w:rPr"))
-        rstyle = rpr.find(qn("w:rStyle")) if rpr is not None else None
+        rpr = r_el.find(_W.rPr)
+        rstyle = rpr.find(_W.rStyle) if rpr is not None else None
         char_chain = self.chain(rstyle.get(W_VAL) if rstyle is not None else None)
-        props = [rpr] + [st.find(qn("w:rPr")) for st in (*char_chain, *para_chain)] + [self.doc_rpr]
+        props = [rpr] + [st.find(_W.rPr) for st in (*char_chain, *para_chain)] + [self.doc_rpr]
         return [pr for pr in props if pr is not None]
 
 
@@ -211,16 +217,16 @@ def _first(props: list[Any], getter: Any) -> Any:
 
 
 def _color_is_white(pr: Any) -> bool | None:
-    color = pr.find(qn("w:color"))
+    color = pr.find(_W.color)
     if color is None:
         return None
     val = (color.get(W_VAL) or "").upper()
-    theme = color.get(qn("w:themeColor")) or ""
+    theme = color.get(_W.themeColor) or ""
     return val == "FFFFFF" or (val in ("", "AUTO") and theme in ("background1", "light1"))
 
 
 def _size_pt(pr: Any) -> float | None:
-    sz = pr.find(qn("w:sz"))
+    sz = pr.find(_W.sz)
     try:
         return int(sz.get(W_VAL)) / 2 if sz is not None else None
     except (TypeError, ValueError):
@@ -228,29 +234,29 @@ def _size_pt(pr: Any) -> float | None:
 
 
 def _shaded(props: Any) -> bool:
-    shd = props.find(qn("w:shd"))
-    return shd is not None and (shd.get(qn("w:fill")) or "auto").upper() not in ("AUTO", "FFFFFF")
+    shd = props.find(_W.shd)
+    return shd is not None and (shd.get(_W.fill) or "auto").upper() not in ("AUTO", "FFFFFF")
 
 
 def _highlighted(props: Any) -> bool:
-    hl = props.find(qn("w:highlight"))
+    hl = props.find(_W.highlight)
     return hl is not None and (hl.get(W_VAL) or "none") not in ("none", "white")
 
 
 def _has_background(r_el: Any, p_el: Any) -> bool:
     """Run, paragraph or table cell carries a non-white shading/highlight."""
-    for props in (r_el.find(qn("w:rPr")), p_el.find(qn("w:pPr"))):
+    for props in (r_el.find(_W.rPr), p_el.find(_W.pPr)):
         if props is not None and (_shaded(props) or _highlighted(props)):
             return True
     for tc in r_el.iterancestors(W_TC):
-        tcpr = tc.find(qn("w:tcPr"))
+        tcpr = tc.find(_W.tcPr)
         return tcpr is not None and _shaded(tcpr)
     return False
 
 
 def _run_hidden(props: list[Any], r_el: Any, p_el: Any) -> bool:
     """``w:vanish``, white without background, or smaller than 1.5 pt."""
-    if _first(props, lambda pr: _toggle(pr, "w:vanish")):
+    if _first(props, lambda pr: _toggle(pr, _W.vanish)):
         return True
     if _first(props, _color_is_white) and not _has_background(r_el, p_el):
         return True
@@ -258,14 +264,14 @@ def _run_hidden(props: list[Any], r_el: Any, p_el: Any) -> bool:
     return size is not None and size < 1.5
 
 
-_RUN_TEXT = {qn("w:tab"): "\t", qn("w:br"): "\n", qn("w:cr"): "\n", qn("w:noBreakHyphen"): "-"}
+_RUN_TEXT = {_W.tab: "\t", _W.br: "\n", _W.cr: "\n", _W.noBreakHyphen: "-"}
 
 
 def _run_text(r_el: Any) -> str:
     """Text of one ``w:r``: ``w:t`` plus tabs and line breaks (deleted text is ``w:delText``)."""
     parts = []
     for child in r_el.iterchildren():
-        if child.tag == qn("w:t"):
+        if child.tag == _W.t:
             parts.append(child.text or "")
         elif child.tag in _RUN_TEXT:
             parts.append(_RUN_TEXT[child.tag])
@@ -281,24 +287,24 @@ def _iter_blocks(parent_el: Any) -> Iterator[Any]:
     for child in parent_el.iterchildren():
         if child.tag in (W_P, W_TBL):
             yield child
-        elif child.tag == qn("w:sdt") and not _is_toc(child):
-            content = child.find(qn("w:sdtContent"))
+        elif child.tag == _W.sdt and not _is_toc(child):
+            content = child.find(_W.sdtContent)
             if content is not None:
                 yield from _iter_blocks(content)
-        elif child.tag == qn("w:customXml"):
+        elif child.tag == _W.customXml:
             yield from _iter_blocks(child)
 
 
 def _is_toc(sdt: Any) -> bool:
-    gallery = sdt.find(f"{qn('w:sdtPr')}/{qn('w:docPartObj')}/{qn('w:docPartGallery')}")
+    gallery = sdt.find(f"{_W.sdtPr}/{_W.docPartObj}/{_W.docPartGallery}")
     return gallery is not None and "contents" in (gallery.get(W_VAL) or "").lower()
 
 
 def _ppr_has(p_el: Any, chain: list[Any], tag: str) -> Any:
     """First ``tag`` element in the paragraph's ``w:pPr`` or its style chain's."""
     for owner in (p_el, *chain):
-        ppr = owner.find(qn("w:pPr"))
-        found = ppr.find(qn(tag)) if ppr is not None else None
+        ppr = owner.find(_W.pPr)
+        found = ppr.find(tag) if ppr is not None else None
         if found is not None:
             return found
     return None
@@ -307,14 +313,14 @@ def _ppr_has(p_el: Any, chain: list[Any], tag: str) -> Any:
 def _heading_level(p_el: Any, chain: list[Any]) -> int:
     """N for ``Heading N`` (or a style based on it), 1 for ``Title``, else outline level or 0."""
     for st in chain:
-        name_el = st.find(qn("w:name"))
+        name_el = st.find(_W.name)
         sname = (name_el.get(W_VAL) if name_el is not None else "") or ""
         m = re.fullmatch(r"heading\s*([1-9])", sname.strip().lower())
         if m:
             return int(m.group(1))
         if sname.strip().lower() == "title":
             return 1
-    lvl = _ppr_has(p_el, chain, "w:outlineLvl")
+    lvl = _ppr_has(p_el, chain, _W.outlineLvl)
     val = lvl.get(W_VAL) if lvl is not None else None
     return int(val) + 1 if val and val.isdigit() and int(val) < 9 else 0
 
@@ -350,7 +356,7 @@ class _Walker:
                 continue
             visible.append(text)
             if text.strip():
-                bold.append(bool(_first(props, lambda pr: _toggle(pr, "w:b"))))
+                bold.append(bool(_first(props, lambda pr: _toggle(pr, _W.b))))
         if "".join(hidden).strip():
             self.hidden.append("".join(hidden).strip())
         return "".join(visible).strip(), bool(bold) and all(bold)
@@ -363,7 +369,7 @@ class _Walker:
         level = _heading_level(p_el, chain)
         if level:
             return "#" * level + " " + " ".join(text.split())
-        bullet = "- " if _ppr_has(p_el, chain, "w:numPr") is not None else ""
+        bullet = "- " if _ppr_has(p_el, chain, _W.numPr) is not None else ""
         return f"{bullet}**{text}**" if all_bold else bullet + text
 
     def table(self, tbl_el: Any) -> str:

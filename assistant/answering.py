@@ -85,7 +85,7 @@ def extractive(question: str, hits: list[Hit], idf: dict[str, float], *, per_rep
 
 
 def extractive_from(question: str, hits: list[Hit], ranked: list[Unit], *, per_report: bool,
-                    threshold: float = ABSTAIN_THRESHOLD) -> Draft:
+                    threshold: float = ABSTAIN_THRESHOLD, comparison: bool = False) -> Draft:
     """:func:`extractive` on units already ranked by :func:`~assistant.sentences.rank_units`."""
     if not hits or not ranked or ranked[0].score < threshold:
         d = not_found(question)
@@ -94,7 +94,8 @@ def extractive_from(question: str, hits: list[Hit], ranked: list[Unit], *, per_r
     top = ranked[0]
     if per_report:
         best = best_per_doc(ranked)
-        strong = [u for u in best.values() if u.score >= max(threshold, PER_REPORT_RATIO * top.score)]
+        ratio = 0.0 if comparison else PER_REPORT_RATIO
+        strong = [u for u in best.values() if u.score >= max(threshold, ratio * top.score)]
         if len(strong) > 1:
             strong.sort(key=lambda u: -u.score)
             return _per_report(hits, strong)

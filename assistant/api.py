@@ -113,7 +113,7 @@ class Assistant:
         timings = {"retrieve_ms": round((t1 - t0) * 1000, 1)}
         per_report = len(held) > 1 or wants_per_report(question, held, scope.docs)
         ranked = rank_units(query, hits, self._idf(query))
-        draft = extractive_from(query, hits, ranked, per_report=per_report)
+        draft = extractive_from(query, hits, ranked, per_report=per_report, comparison=len(held) > 1)
         if self.generator is not None and not draft.abstained and len(draft.citations) == 1:
             draft = yield from self._generate(question, hits, ranked, history, draft, timings)
         else:

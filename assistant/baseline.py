@@ -125,10 +125,18 @@ class Baseline:
         return answer, citations, says_no_info(answer), first
 
 
-def open_baseline(asst: Any, k: int = 5, samples: Path = SAMPLES) -> Baseline:
-    """Build the baseline over ``samples/*.txt`` with ``asst``'s embedder and generator."""
+def open_baseline(asst: Any, k: int = 5, samples: Path = SAMPLES,
+                  cache_dir: Path | None = None) -> Baseline:
+    """Build the baseline over ``samples/*.txt`` with ``asst``'s embedder and generator.
+
+    The embedded llama-index index is cached under ``cache_dir`` (default
+    ``<cchc home>/baseline-llamaindex`` when the assistant reports its home).
+    """
     from index.llamaindex_adapter import LlamaIndexPipeline
 
+    if cache_dir is None and hasattr(asst, "describe"):
+        home = (asst.describe() or {}).get("home")
+        cache_dir = Path(home) / "baseline-llamaindex" if home else None
     files = sorted(Path(samples).glob("*.txt"))
-    pipeline = LlamaIndexPipeline(files, asst.embedder, k=k)
+    pipeline = LlamaIndexPipeline(files, asst.embedder, k=k, cache_dir=cache_dir)
     return Baseline(pipeline, str(getattr(asst.embedder, "id", "")), asst.generator, k)

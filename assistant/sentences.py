@@ -90,9 +90,25 @@ def units_of(hits: list[Hit]) -> list[Unit]:
     return out
 
 
+_SCOPE_PHRASES = re.compile(
+    r"\b(?:so|sở) (?:kh&cn|khcn|khoa hoc (?:va|và) cong nghe)\b|\bdepartment of science and technology\b|"
+    r"\bdost\b|\b(?:tinh|tỉnh|province)\b|\b(?:19[89]\d|20[0-4]\d)\b")
+
+
+def strip_scope(question: str) -> str:
+    """The question without its scope words (province, "Sở KH&CN", years): those select the
+    report, they are not what the answering sentence must contain."""
+    from ingest.metadata import PROVINCES
+
+    q = fold(question)
+    for name in sorted((fold(p) for p in PROVINCES), key=len, reverse=True):
+        q = re.sub(rf"\b{re.escape(name)}\b", " ", q)
+    return _SCOPE_PHRASES.sub(" ", q)
+
+
 def content_terms(question: str) -> list[str]:
     """Question terms that an answering sentence should contain (folded, bigrams included)."""
-    toks = keyword_tokens(question)
+    toks = keyword_tokens(strip_scope(question))
     return sorted({t for t in toks if t == fold(t)})
 
 

@@ -163,6 +163,19 @@ def ask(question: Optional[str] = typer.Argument(None, help="Câu hỏi / questi
         typer.echo(f"[{c.n}] {c.doc} · {c.section}\n    «{c.quote}»")
 
 
+@app.command()
+def chat(llm: LlmOpt = "local", host: str = typer.Option("127.0.0.1", "--host", envvar="CCHC_HOST",
+                                                      help="Địa chỉ lắng nghe (mặc định chỉ máy này)"),
+         port: int = typer.Option(7860, "--port", envvar="CCHC_PORT"), home: HomeOpt = None,
+         embedder: EmbedderOpt = None, chroma_url: ChromaOpt = None):
+    """Mở giao diện hỏi đáp (Gradio) / start the chat UI. Login: set CCHC_AUTH_FILE when not on 127.0.0.1."""
+    from cchc.ui import launch
+
+    asst = _open(home, embedder, chroma_url, llm=llm)
+    typer.echo(f"cchc chat: http://{host}:{port}  ({asst.describe()['n_docs']} báo cáo, --llm {llm})")
+    launch(asst, host=host, port=port)
+
+
 def main() -> None:
     setup_logging()
     try:

@@ -78,7 +78,7 @@ def load_auth(auth_file: str | Path | None) -> Callable[[str, str], bool] | None
 
 
 def _home(asst) -> Path:
-    return Path(asst.index.home)
+    return Path(asst.index.home)  # CCHC_HOME of the open assistant
 
 
 def _spans(ans) -> list[R.Span]:
@@ -99,11 +99,8 @@ def _pieces(text: str, n: int = 4) -> list[str]:
 
 
 def _history(turns: list[dict]) -> list[dict]:
-    out: list[dict] = []
-    for t in turns:
-        if not t.get("error"):
-            out += [{"role": "user", "content": t["question"]}, {"role": "assistant", "content": t["answer"]}]
-    return out
+    return [m for t in turns if not t.get("error") for m in
+            ({"role": "user", "content": t["question"]}, {"role": "assistant", "content": t["answer"]})]
 
 
 def _scope(docs, provinces, years) -> SearchFilter:
@@ -298,9 +295,10 @@ def _chat_tab(asst, turns: gr.State) -> dict:
         up = gr.Button("👍 Hữu ích", scale=1, elem_id="cchc-up")
         down = gr.Button("👎 Chưa đúng", scale=1, elem_id="cchc-down")
     fb = gr.Markdown("", elem_id="cchc-feedback")
-    with gr.Row():
-        md_btn, docx_btn = gr.Button("Xuất Markdown"), gr.Button("Xuất DOCX")
-        out_file = gr.File(label="Tệp xuất", interactive=False, elem_id="cchc-export", height=90)
+    with gr.Accordion("Xuất hội thoại kèm trích dẫn (Markdown, DOCX)", open=False):
+        with gr.Row():
+            md_btn, docx_btn = gr.Button("Xuất Markdown"), gr.Button("Xuất DOCX")
+        out_file = gr.File(label="Tệp xuất", interactive=False, elem_id="cchc-export")
     c = dict(docs=docs, provs=provs, yrs=yrs, scope_md=scope_md, chat=chat, q=q, send=send, cite=cite,
              full_btn=full_btn, full=full, comment=comment, up=up, down=down, fb=fb, md_btn=md_btn,
              docx_btn=docx_btn, out_file=out_file, open_req=open_req)
@@ -309,7 +307,7 @@ def _chat_tab(asst, turns: gr.State) -> dict:
 
 
 def _example_text(evt: gr.SelectData) -> str:
-    return (evt.value or {}).get("text", "")
+    return (evt.value or {}).get("text", "")  # an example question clicked on the empty chat
 
 
 def _wire_chat(asst, turns: gr.State, c: dict) -> None:
@@ -326,7 +324,7 @@ def _wire_chat(asst, turns: gr.State, c: dict) -> None:
                     api_visibility="private")
     show = make_fulltext(asst)
     c["full_btn"].click(show, [c["cite"], turns], c["full"], api_visibility="private").then(None, js=SCROLL_JS)
-    c["open_req"].input(lambda req, t: show((req or "").split("|")[0], t), [c["open_req"], turns], c["full"],
+    c["open_req"].change(lambda req, t: show((req or "").split("|")[0], t), [c["open_req"], turns], c["full"],
                         api_visibility="private").then(None, js=SCROLL_JS)
     c["chat"].clear(lambda: ([], gr.update(choices=[], value=None), ""), None, [turns, c["cite"], c["full"]],
                     api_visibility="private")
@@ -393,8 +391,5 @@ def chat_command(home: Path | None, llm: str = "extractive", host: str = "127.0.
                  embedder: str | None = None) -> None:
     """``cchc chat``: open the assistant under ``home`` and serve the UI until interrupted."""
     from assistant.api import open_assistant
-    from cchc.config import setup_logging
-
-    setup_logging(home)
     asst = open_assistant(home, llm=llm, embedder=embedder)
     launch(asst, host=host, port=port)

@@ -17,7 +17,7 @@ _MD_LINK = re.compile(r"\[([^\]]+)\]\(\s*<?[^)\s>]*>?(?:\s+\"[^\"]*\")?\s*\)")
 _CITE = re.compile(r"\[(\d{1,3})\]")
 CONTEXT_CHARS = 300
 # Our own page script (never report text): chips scroll to their card; a card's "Xem toàn văn"
-# button writes "turn:n" into a hidden textbox whose change event renders the full text.
+# button writes "turn:n" (read from its card's id) into a hidden textbox whose change event renders the full text.
 HEAD_JS = """<script>
 document.addEventListener('click', (e) => {
   const chip = e.target.closest && e.target.closest('a.cchc-chip');
@@ -27,7 +27,8 @@ document.addEventListener('click', (e) => {
       setTimeout(() => card.classList.remove('cchc-flash'), 1200); } return; }
   const btn = e.target.closest && e.target.closest('button.cchc-open');
   if (btn) { e.preventDefault(); const box = document.querySelector('#cchc-open textarea, #cchc-open input');
-    if (box) { box.value = btn.dataset.cite + '|' + Date.now();
+    const card = btn.closest('.cchc-card'); const m = card && card.id.match(/^cchc-src-(\\d+)-(\\d+)$/);
+    if (box && m) { box.value = m[1] + ':' + m[2] + '|' + Date.now();
       box.dispatchEvent(new Event('input', {bubbles: true})); } }
 }, true);
 </script>"""
@@ -112,7 +113,7 @@ def source_card(span: Span, doc_text: str | None, turn: int, chunks: Sequence[tu
     """One source card: report, section path and the verbatim quote highlighted in its paragraph."""
     head = (f'<div class="cchc-card-head"><span class="cchc-n">[{span.n}]</span> '
             f"{report_label(span.province, span.period, span.doc)} "
-            f'<button class="cchc-open" data-cite="{int(turn)}:{int(span.n)}">Xem toàn văn</button></div>')
+            f'<button class="cchc-open">Xem toàn văn</button></div>')
     section = f'<div class="cchc-sec">{esc(span.section) or "(không có mục)"}</div>'
     if doc_text is None:
         body = '<div class="cchc-quote">(không còn toàn văn báo cáo này)</div>'

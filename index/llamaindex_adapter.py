@@ -7,11 +7,13 @@ llama-index ``BaseEmbedding``), and a top-k retriever.
 """
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from llama_index.core import Document, VectorStoreIndex
+from llama_index.core import (Document, StorageContext, VectorStoreIndex,
+                              load_index_from_storage)
 from llama_index.core.base.embeddings.base import BaseEmbedding
 from llama_index.core.node_parser import SentenceSplitter
 from pydantic import PrivateAttr
@@ -69,16 +71,34 @@ class RetrievedNode:
 class LlamaIndexPipeline:
     """Default ``SentenceSplitter`` + in-memory ``VectorStoreIndex`` over some reports."""
 
-    def __init__(self, files: list[Path], embedder: Any, k: int = 5) -> None:
+    def __init__(self, files: list[Path], embedder: Any, k: int = 5,
+                 cache_dir: Path | None = None) -> None:
+        """Split and embed ``files``; with ``cache_dir``, reuse an index persisted there
+        for the same files, splitter and embedder (embedding is the slow part)."""
         docs = [Document(text=Path(f).read_text(encoding="utf-8"),
                          metadata={"file_name": Path(f).name}) for f in files]
         self.splitter = SentenceSplitter()
         self.embed_model = CchcEmbedding(embedder)
-        nodes = self.splitter.get_nodes_from_documents(docs)
-        self.index = VectorStoreIndex(nodes, embed_model=self.embed_model)
+        persist = Path(cache_dir) / self._key(docs) if cache_dir else None
+        if persist is not None and (persist / "docstore.json").is_file():
+            ctx = StorageContext.from_defaults(persist_dir=str(persist))
+            self.index = load_index_from_storage(ctx, embed_model=self.embed_model)
+        else:
+            nodes = self.splitter.get_nodes_from_documents(docs)
+            self.index = VectorStoreIndex(nodes, embed_model=self.embed_model)
+            if persist is not None:
+                self.index.storage_context.persist(persist_dir=str(persist))
         self.retriever = self.index.as_retriever(similarity_top_k=k)
         self.n_docs = len(docs)
-        self.n_chunks = len(nodes)
+        self.n_chunks = len(self.index.docstore.docs)
+
+    def _key(self, docs: list[Document]) -> str:
+        """Cache key: embedder id, splitter settings, file names and texts."""
+        h = hashlib.sha256(f"{self.embed_model.model_name}|{self.splitter.chunk_size}|"
+                           f"{self.splitter.chunk_overlap}".encode())
+        for d in docs:
+            h.update(f"\0{d.metadata['file_name']}\0{d.text}".encode())
+        return h.hexdigest()[:16]
 
     def describe(self) -> dict:
         """Splitter settings and index size."""

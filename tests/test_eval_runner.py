@@ -183,6 +183,7 @@ class HashEmbedder:
     """Deterministic bag-of-words hashing embedder (no model download)."""
 
     id = "hash-64"
+    passages = 0
 
     def _vec(self, text: str) -> np.ndarray:
         v = np.zeros(64)
@@ -192,13 +193,14 @@ class HashEmbedder:
         return v / n if n else v
 
     def embed(self, texts: list[str]) -> np.ndarray:  # the index.embedders protocol
+        self.passages += len(texts)
         return np.stack([self._vec(t) for t in texts])
 
     def embed_query(self, text: str) -> np.ndarray:
         return self._vec(text)
 
 
-def test_llamaindex_baseline_extractive_shape() -> None:
+def test_llamaindex_baseline_extractive_shape(tmp_path: Path) -> None:
     pytest.importorskip("llama_index.core")
     from assistant.baseline import open_baseline, pick_sentence
 
@@ -208,10 +210,20 @@ def test_llamaindex_baseline_extractive_shape() -> None:
     class Asst:
         embedder, generator = HashEmbedder(), None
 
+        def describe(self) -> dict:
+            return {"home": str(tmp_path)}
+
     base = open_baseline(Asst(), k=3)
+    assert Asst.embedder.passages == base.describe()["n_chunks"]
+    again = open_baseline(Asst(), k=3)            # the embedded index is cached under home
+    assert Asst.embedder.passages == base.describe()["n_chunks"]
+    assert again.describe() == base.describe()
+    assert list((tmp_path / "baseline-llamaindex").iterdir())
     desc = base.describe()
     assert desc["n_docs"] == 5 and desc["n_chunks"] > 5 and "SentenceSplitter" in desc["chunker_version"]
     out = base.ask("thu hồi bao nhiêu tài khoản mail công vụ", qid="x")
     assert set(out) >= {"id", "question", "answer", "abstained", "citations", "retrieved", "timings"}
     assert len(out["retrieved"]) == 3 and out["citations"][0]["doc"] == out["retrieved"][0]["doc"]
     assert out["answer"].endswith("[1]") and out["abstained"] is False
+    cached = again.ask("thu hồi bao nhiêu tài khoản mail công vụ", qid="x")
+    assert [r["text"] for r in cached["retrieved"]] == [r["text"] for r in out["retrieved"]]

@@ -5,15 +5,18 @@ fallback whenever a model's answer cannot be verified. Every quote is ``report_t
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from assistant.records import Citation
 from assistant.sentences import Unit, answer_type, rank_units
+from index.glossary import looks_english
 from index.records import Hit
 
 ABSTAIN_THRESHOLD = 0.25
 CONFIDENT = 0.5  # extractive confidence above which a model's "not found" is overruled
 PER_REPORT_RATIO = 0.8
+NEIGHBOUR_RATIO = 0.85
 NOT_FOUND_VI = "Các báo cáo hiện có không chứa thông tin này."
 NOT_FOUND_EN = "The reports do not contain this information."
 
@@ -28,15 +31,8 @@ class Draft:
     confidence: float = 0.0
 
 
-def is_english(question: str) -> bool:
-    """Rough language check: no Vietnamese letters and common English words present."""
-    lowered = f" {question.lower()} "
-    has_vi = any(c in "ăâđêôơưáàảãạắằẳẵặấầẩẫậéèẻẽẹếềểễệíìỉĩịóòỏõọốồổỗộớờởỡợúùủũụứừửữựýỳỷỹỵ" for c in lowered)
-    return not has_vi and any(w in lowered for w in (" the ", " what ", " how ", " which ", " did ", " does ", " is "))
-
-
 def not_found(question: str) -> Draft:
-    return Draft(NOT_FOUND_EN if is_english(question) else NOT_FOUND_VI, abstained=True)
+    return Draft(NOT_FOUND_EN if looks_english(question) else NOT_FOUND_VI, abstained=True)
 
 
 def cite(n: int, hit: Hit, start: int, end: int) -> Citation:
@@ -61,10 +57,26 @@ def best_per_doc(units: list[Unit]) -> dict[str, Unit]:
     return best
 
 
-def _single(question: str, hits: list[Hit], unit: Unit) -> Draft:
+def widen(unit: Unit, ranked: list[Unit], hits: list[Hit]) -> tuple[int, int]:
+    """Extend the best unit over what completes it: the list after a colon, the footnote it
+    cites (``<sup>7</sup>``), or an adjacent sentence that scores almost as well."""
+    same = sorted((u for u in ranked if u.hit_index == unit.hit_index), key=lambda u: u.start)
+    after = [u for u in same if u.start >= unit.end]
+    end = unit.end
+    refs = re.findall(r"<sup>(\d+)</sup>", unit.text)
+    note = next((u for u in after if any(u.text.startswith(f"<sup>{r}</sup>") for r in refs)), None)
+    if note is not None:
+        end = note.end
+    elif after and (unit.text.rstrip().endswith(":") or after[0].score >= NEIGHBOUR_RATIO * unit.score):
+        end = after[0].end
+    return unit.start, end
+
+
+def _single(question: str, hits: list[Hit], unit: Unit, ranked: list[Unit]) -> Draft:
     n = unit.hit_index + 1
-    text = f"{unit.text} [{n}]"
-    return Draft(text, [cite(n, hits[unit.hit_index], unit.start, unit.end)], confidence=unit.score)
+    start, end = widen(unit, ranked, hits)
+    c = cite(n, hits[unit.hit_index], start, end)
+    return Draft(f"{c.quote} [{n}]", [c], confidence=unit.score)
 
 
 def _per_report(hits: list[Hit], units: list[Unit]) -> Draft:
@@ -99,7 +111,7 @@ def extractive_from(question: str, hits: list[Hit], ranked: list[Unit], *, per_r
         if len(strong) > 1:
             strong.sort(key=lambda u: -u.score)
             return _per_report(hits, strong)
-    return _single(question, hits, top)
+    return _single(question, hits, top, ranked)
 
 
 def wants_per_report(question: str, named_provinces: list[str], scoped_docs: list[str]) -> bool:

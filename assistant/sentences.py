@@ -9,6 +9,7 @@ import math
 import re
 from dataclasses import dataclass
 
+from index.glossary import expand_english
 from index.keyword import keyword_tokens
 from index.records import Hit
 from ingest.textkeys import PROTECTED_RE, fold
@@ -108,7 +109,8 @@ def strip_scope(question: str) -> str:
 
 def content_terms(question: str) -> list[str]:
     """Question terms that an answering sentence should contain (folded, bigrams included)."""
-    toks = keyword_tokens(strip_scope(question))
+    english = expand_english(question)
+    toks = keyword_tokens(strip_scope(english or question))
     return sorted({t for t in toks if t == fold(t)})
 
 

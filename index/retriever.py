@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from index.chroma_store import where_clause
+from index.glossary import expand_english
 from index.records import Hit, SearchFilter
 from index.store import Index
 from ingest.metadata import PROVINCES
@@ -90,7 +91,7 @@ class Retriever:
         return not scope.years or any(y in meta.years for y in scope.years)
 
     def _keyword_ranks(self, query: str, table: _ChunkTable, scope: SearchFilter) -> dict[str, int]:
-        scores = table.source.scores(query)
+        scores = table.source.scores(f"{query} {expand_english(query)}")
         order = np.argsort(-scores, kind="stable")
         ranks: dict[str, int] = {}
         for pos in order:

@@ -125,9 +125,21 @@ def find_title(text: str) -> str:
     return " ".join(x for x in lines if x)[:200]
 
 
+_DOC_DATE = re.compile(r"(?m)^(?:[^\n,]{2,30},\s*)?[Nn]gày\s+(?:\d{1,2}/\d{1,2}/|\d{0,2}\s*tháng\s+\d{0,2}\s*năm\s+)(\d{4})")
+
+
+def find_doc_year(text: str) -> int | None:
+    """Year the report was written, from a date in its first lines (``Ngày 20/5/2020, …``)."""
+    m = _DOC_DATE.search(text[:800])
+    return int(m.group(1)) if m else None
+
+
 def extract_metadata(text: str) -> DocMeta:
-    """All metadata of one normalised report."""
+    """All metadata of one normalised report; ``years`` = period covered plus the year written."""
     period, years = find_period(text)
+    written = find_doc_year(text)
+    if written and written not in years:
+        years = tuple(sorted(set(years) | {written}))
     return DocMeta(
         title=find_title(text),
         province=find_province(text),

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 
 
-CHUNKER_VERSION = "vi-sent-3"
+CHUNKER_VERSION = "vi-sent-4"
 
 
 class IngestError(Exception):

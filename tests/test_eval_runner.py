@@ -201,7 +201,7 @@ class HashEmbedder:
 
 
 def test_llamaindex_baseline_extractive_shape(tmp_path: Path) -> None:
-    pytest.importorskip("llama_index.core")
+    pytest.importorskip("index.llamaindex_adapter")
     from assistant.baseline import open_baseline, pick_sentence
 
     assert pick_sentence("Mở đầu. Thu hồi 31 tài khoản mail. Kết thúc.",

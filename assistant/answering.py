@@ -57,26 +57,30 @@ def best_per_doc(units: list[Unit]) -> dict[str, Unit]:
     return best
 
 
-def widen(unit: Unit, ranked: list[Unit], hits: list[Hit]) -> tuple[int, int]:
-    """Extend the best unit over what completes it: the list after a colon, the footnote it
-    cites (``<sup>7</sup>``), or an adjacent sentence that scores almost as well."""
+def _is_note(u: Unit) -> bool:
+    return u.text.startswith("<sup>")
+
+
+def widen(unit: Unit, ranked: list[Unit]) -> list[Unit]:
+    """The best unit plus what completes it: the footnote it cites (``<sup>7</sup>``), or the
+    next sentence when the unit introduces a list (``…:``) or the next scores almost as well.
+    Footnotes were moved next to their sentence at ingest, so each is quoted on its own."""
     same = sorted((u for u in ranked if u.hit_index == unit.hit_index), key=lambda u: u.start)
     after = [u for u in same if u.start >= unit.end]
-    end = unit.end
     refs = re.findall(r"<sup>(\d+)</sup>", unit.text)
-    note = next((u for u in after if any(u.text.startswith(f"<sup>{r}</sup>") for r in refs)), None)
+    note = next((u for u in after if _is_note(u) and any(u.text.startswith(f"<sup>{r}</sup>") for r in refs)), None)
     if note is not None:
-        end = note.end
-    elif after and (unit.text.rstrip().endswith(":") or after[0].score >= NEIGHBOUR_RATIO * unit.score):
-        end = after[0].end
-    return unit.start, end
+        return [unit, note]
+    if after and not _is_note(after[0]) and (unit.text.rstrip().endswith(":")
+                                            or after[0].score >= NEIGHBOUR_RATIO * unit.score):
+        return [Unit(unit.hit_index, unit.doc, unit.start, after[0].end, "", unit.score)]
+    return [unit]
 
 
 def _single(question: str, hits: list[Hit], unit: Unit, ranked: list[Unit]) -> Draft:
     n = unit.hit_index + 1
-    start, end = widen(unit, ranked, hits)
-    c = cite(n, hits[unit.hit_index], start, end)
-    return Draft(f"{c.quote} [{n}]", [c], confidence=unit.score)
+    cites = [cite(n, hits[unit.hit_index], u.start, u.end) for u in widen(unit, ranked)]
+    return Draft(" ".join(c.quote for c in cites) + f" [{n}]", cites, confidence=unit.score)
 
 
 def _per_report(hits: list[Hit], units: list[Unit]) -> Draft:

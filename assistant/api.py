@@ -20,7 +20,7 @@ from assistant.sentences import content_terms, idf_table, rank_units
 from index.embedders import Embedder, get_embedder
 from index.ingestion import ensure_consistent, ingest_paths
 from index.records import Hit, SearchFilter
-from index.retriever import Retriever, parse_hints
+from index.retriever import Retriever, diversify, parse_hints
 from index.store import Index, IngestStatus
 from ingest.textkeys import nfc
 
@@ -95,7 +95,9 @@ class Assistant:
         if held and not scope.provinces:
             scope = SearchFilter(scope.docs, held, scope.years)
         if len(held) < 2:
-            return self.retriever.search(query, self.k, scope), held, scope
+            if held or len(scope.docs) == 1 or not wants_per_report(query, held, scope.docs):
+                return self.retriever.search(query, self.k, scope), held, scope
+            return diversify(self.retriever.search(query, self.k * 3, scope), self.k), held, scope
         per = max(2, self.k // len(held) + 1)
         hits: list[Hit] = []
         for p in held:  # comparison: retrieve for each side

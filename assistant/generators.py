@@ -3,7 +3,9 @@
 Built-in names:
 
 * ``local``      – llama.cpp (llama-cpp-python) on the default GGUF (Qwen2.5-Coder-1.5B);
-                   options ``home`` (where models are assembled) and ``model``.
+                   options ``home`` (where models are assembled; env ``CCHC_HOME``,
+                   default ``.cchc``), ``model`` and ``n_threads`` (``CCHC_LLM_THREADS``,
+                   default all cores).
 * ``local-0.5b`` – the same with the small Qwen2.5-Coder-0.5B model.
 * ``openai``     – any OpenAI-compatible server (llama.cpp server, vLLM, Ollama, …);
                    options ``url`` (env ``CCHC_LLM_URL``), ``model`` (``CCHC_LLM_MODEL``),
@@ -136,13 +138,13 @@ def _amx_workaround() -> Iterator[None]:
         lib.llama_model_default_params = original
 
 
-_LLAMAS: dict[Path, _ModelSlot] = {}
+_LLAMAS: dict[tuple[Path, int], _ModelSlot] = {}
 _LLAMAS_LOCK = threading.Lock()
 
 
-def _load_llama(path: Path) -> _ModelSlot:
-    """Load (once per process) the llama.cpp model at ``path``."""
-    key = Path(path).resolve()
+def _load_llama(path: Path, n_threads: int) -> _ModelSlot:
+    """Load (once per process and thread count) the llama.cpp model at ``path``."""
+    key = (Path(path).resolve(), n_threads)
     with _LLAMAS_LOCK:
         if key in _LLAMAS:
             return _LLAMAS[key]
@@ -153,26 +155,41 @@ def _load_llama(path: Path) -> _ModelSlot:
                                  f"run: {LLAMA_CPP_INSTALL}") from exc
         try:
             with _amx_workaround():
-                llm = Llama(model_path=str(key), n_ctx=N_CTX, n_threads=os.cpu_count() or 1,
+                llm = Llama(model_path=str(key[0]), n_ctx=N_CTX, n_threads=n_threads,
                             use_mmap=False, seed=SEED, verbose=False)
         except (ValueError, RuntimeError) as exc:
-            raise GeneratorError(f"llama.cpp could not load {key} ({exc}); delete it so it "
+            raise GeneratorError(f"llama.cpp could not load {key[0]} ({exc}); delete it so it "
                                  f"is re-assembled, or run scripts/install_models.sh") from exc
         _LLAMAS[key] = _ModelSlot(llm)
         return _LLAMAS[key]
 
 
+def _thread_count(n_threads: int | None) -> int:
+    """Threads for llama.cpp: the option, else CCHC_LLM_THREADS, else all cores."""
+    raw = n_threads if n_threads is not None else os.environ.get("CCHC_LLM_THREADS")
+    if raw in (None, ""):
+        return os.cpu_count() or 1
+    try:
+        value = int(raw)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise GeneratorError(f"bad thread count {raw!r}: set CCHC_LLM_THREADS to a whole number >= 1")
+    return value
+
+
 class LocalGenerator:
     """llama.cpp chat completion on a local GGUF; one loaded model shared per process."""
 
-    def __init__(self, model: str = DEFAULT_MODEL, home: Path | str | None = None) -> None:
+    def __init__(self, model: str = DEFAULT_MODEL, home: Path | str | None = None,
+                 n_threads: int | None = None) -> None:
         home = Path(home or os.environ.get("CCHC_HOME") or ".cchc")
         try:
             self.model_path = ensure_model(model, home)
         except ModelError as exc:
             raise GeneratorError(str(exc)) from exc
         self.name = f"local:{model}"
-        self._slot = _load_llama(self.model_path)
+        self._slot = _load_llama(self.model_path, _thread_count(n_threads))
 
     def generate(self, messages: list[Message], *, max_tokens: int = 256,
                  temperature: float = 0.0, stop: list[str] | None = None) -> Iterator[str]:

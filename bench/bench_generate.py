@@ -25,7 +25,8 @@ from assistant.models import ensure_model  # noqa: E402
 
 SAMPLE = ROOT / "cchc" / "samples" / "000_2e45de5cd4b14c3f.txt"
 SYSTEM = ("Bạn là trợ lý về cải cách hành chính. Chỉ trả lời dựa trên các đoạn trích được "
-          "cung cấp, ghi số đoạn trích [n] sau mỗi ý. Nếu không có thông tin, hãy nói rõ.")
+          "cung cấp, bằng tiếng Việt, từ 3 đến 5 câu, ghi số đoạn trích [n] sau mỗi ý. "
+          "Nếu không có thông tin, hãy nói rõ.")
 QUESTIONS = [
     "Sở đã ban hành những kế hoạch cải cách hành chính nào trong năm 2020?",
     "Công tác kiểm soát thủ tục hành chính được thực hiện như thế nào?",
@@ -67,13 +68,14 @@ def one_run(gen, messages: list[dict], max_tokens: int) -> tuple[float, float, i
     return (ttft if ttft is not None else total), total, tokens
 
 
-def bench_model(name: str, home: Path, runs: int, max_tokens: int, text: str) -> dict:
+def bench_model(name: str, home: Path, runs: int, max_tokens: int, text: str,
+                threads: int | None = None) -> dict:
     """Load ``name`` and time ``runs`` answers; return the medians."""
     t0 = time.perf_counter()
     ensure_model(MODELS[name], home)
     prepare = time.perf_counter() - t0
     t0 = time.perf_counter()
-    gen = get_generator(name, home=home)
+    gen = get_generator(name, home=home, n_threads=threads)
     load = time.perf_counter() - t0
     prompt_tokens = len(gen._slot.llm.tokenize(
         "".join(m["content"] for m in build_messages(text, 0)).encode("utf-8")))
@@ -98,9 +100,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--max-tokens", type=int, default=200)
     parser.add_argument("--home", type=Path, default=ROOT / ".cchc")
+    parser.add_argument("--threads", type=int, default=None, help="default: all cores")
     args = parser.parse_args(argv)
     text = SAMPLE.read_text(encoding="utf-8")
-    rows = [bench_model(m, args.home, args.runs, args.max_tokens, text) for m in args.models]
+    rows = [bench_model(m, args.home, args.runs, args.max_tokens, text, args.threads)
+            for m in args.models]
     print(f"\n{'back-end':28} {'prepare':>8} {'load':>6} {'prompt':>7} {'TTFT':>6} "
           f"{'total':>6} {'out':>5} {'tok/s':>6}")
     for r in rows:

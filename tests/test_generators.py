@@ -70,6 +70,18 @@ def test_bad_option_is_a_generator_error() -> None:
         get_generator("fake", nonsense=1)
 
 
+def test_thread_count_option_and_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    from assistant.generators import _thread_count
+    monkeypatch.delenv("CCHC_LLM_THREADS", raising=False)
+    assert _thread_count(None) == (os.cpu_count() or 1)
+    assert _thread_count(3) == 3
+    monkeypatch.setenv("CCHC_LLM_THREADS", "1")
+    assert _thread_count(None) == 1
+    monkeypatch.setenv("CCHC_LLM_THREADS", "many")
+    with pytest.raises(GeneratorError, match="CCHC_LLM_THREADS"):
+        _thread_count(None)
+
+
 # --------------------------------------------------------------------------- assembly
 
 

@@ -153,3 +153,14 @@ def test_hybrid_search_finds_codes_and_respects_scope(built_home):
     assert scoped and {h.meta.province for h in scoped} == {"Bình Định"}
     boosted = r.search("kế hoạch cải cách hành chính Quảng Ngãi", k=3)
     assert boosted[0].meta.province == "Quảng Ngãi"
+
+
+def test_diversify_keeps_every_competitive_report(built_home):
+    from index.retriever import diversify
+
+    hits = Retriever(_open(built_home)).search("kế hoạch cải cách hành chính năm 2020", k=15)
+    top = diversify(hits, 5, ratio=0.0)
+    assert len(top) == 5
+    assert len({h.chunk.doc_name for h in top}) == min(5, len({h.chunk.doc_name for h in hits}))
+    assert [h.score for h in top] == sorted((h.score for h in top), reverse=True)
+    assert diversify(hits, 5, ratio=1.01) == hits[:5]  # nobody competitive: plain top-k

@@ -136,7 +136,7 @@ class Assistant:
         except Exception as e:  # the model failed: the extractive answer stands
             log.warning("generator failed: %s", e)
             return fallback
-        return verified_or_fallback("".join(pieces), passages, fallback, CONFIDENT)
+        return verified_or_fallback("".join(pieces), passages, fallback, CONFIDENT, question, ranked)
 
     def ask(self, question: str, *, qid: str | None = None, history: list[dict] | None = None,
             scope: SearchFilter | None = None) -> Answer:

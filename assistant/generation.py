@@ -11,14 +11,15 @@ from typing import Iterator
 
 import prompts
 from assistant.answering import Draft, report_label
-from assistant.sentences import Unit
-from assistant.verify import Passage, verify_answer
+from assistant.sentences import TYPE_PATTERNS, Unit, answer_type, content_terms
+from assistant.verify import Passage, facts, verify_answer
 from index.records import Hit
 
 log = logging.getLogger(__name__)
 PASSAGE_CHARS = 420
 CONTEXT_CHARS = 1800
 MAX_TOKENS = 200
+AGREEMENT = 0.8  # a model's cited sentence must score at least this share of the extractive best
 
 
 def build_passages(hits: list[Hit], ranked: list[Unit]) -> list[Passage]:
@@ -78,15 +79,46 @@ def generate_answer(generator, question: str, passages: list[Passage], history: 
         yield piece
 
 
-def verified_or_fallback(raw: str, passages: list[Passage], fallback: Draft, confident: float) -> Draft:
-    """The verified model answer; the extractive one when verification fails or the model
-    abstains although the passages clearly answer (``fallback.confidence >= confident``)."""
+def _unit_score(draft: Draft, ranked: list[Unit]) -> float:
+    """Best code-computed relevance among the sentences the model's citations quote."""
+    spans = [(c.doc, c.start, c.end) for c in draft.citations]
+    return max((u.score for u in ranked for d, s, e in spans if u.doc == d and u.start < e and s < u.end),
+               default=0.0)
+
+
+def rejection(question: str, draft: Draft, ranked: list[Unit], fallback: Draft, confident: float) -> str | None:
+    """Why a grounded model answer is still not acceptable, or None.
+
+    * it lacks what the question asks for (a decision number, a date, a count, a percentage);
+    * it only restates the question (no fact or word beyond it);
+    * the code's own scoring finds a clearly better-supported sentence than the ones it cites.
+    """
+    pattern = TYPE_PATTERNS.get(answer_type(question))
+    if pattern is not None and not pattern.search(draft.text):
+        return "missing answer type"
+    if facts(draft.text) <= facts(question) and set(content_terms(draft.text)) <= set(content_terms(question)):
+        return "restates the question"
+    if fallback.confidence >= confident and _unit_score(draft, ranked) < AGREEMENT * fallback.confidence:
+        return "weaker evidence than the extractive answer"
+    return None
+
+
+def verified_or_fallback(raw: str, passages: list[Passage], fallback: Draft, confident: float,
+                         question: str = "", ranked: list[Unit] | None = None) -> Draft:
+    """The verified model answer; the extractive one when verification fails, when the model
+    abstains although the passages clearly answer (``fallback.confidence >= confident``), or
+    when :func:`rejection` finds the answer unacceptable."""
     draft = verify_answer(raw, passages)
     if draft is None:
         log.info("model answer not grounded; extractive fallback")
         return fallback
-    if draft.abstained and not fallback.abstained and fallback.confidence >= confident:
-        return fallback
     if draft.abstained:
+        if not fallback.abstained and fallback.confidence >= confident:
+            return fallback
         draft.citations = []
+        return draft
+    reason = rejection(question, draft, ranked or [], fallback, confident) if question else None
+    if reason and not fallback.abstained:
+        log.info("model answer rejected (%s); extractive fallback", reason)
+        return fallback
     return draft

@@ -150,3 +150,16 @@ def test_model_failure_falls_back(home_copy):
     asst = open_assistant(home_copy, llm="broken", embedder="fake")
     ans = asst.ask("Quy chế xét tặng Giải thưởng KH&CN tỉnh Khánh Hòa được ban hành theo quyết định số mấy?")
     assert "1078/QĐ-UBND" in ans.text
+
+
+def test_grounded_but_unacceptable_model_answers_fall_back(home_copy):
+    q = "Quy chế xét tặng Giải thưởng KH&CN tỉnh Khánh Hòa được ban hành theo quyết định số mấy?"
+    gen = ScriptedGenerator()
+    register_generator("scripted", lambda **_: gen)
+    asst = open_assistant(home_copy, llm="scripted", embedder="fake")
+    ps = _passages(asst, q)
+    n = next(p.n for p in ps if "1078/QĐ-UBND" in p.text)
+    gen.reply = f"Quy chế xét tặng Giải thưởng được UBND tỉnh ban hành [{n}]."  # no decision number
+    assert "1078/QĐ-UBND" in asst.ask(q).text
+    gen.reply = f"Quy chế xét tặng Giải thưởng KH&CN tỉnh Khánh Hòa được ban hành theo quyết định số mấy [{n}]."
+    assert "1078/QĐ-UBND" in asst.ask(q).text  # restating the question is no answer

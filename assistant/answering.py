@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field
 
 from assistant.records import Citation
-from assistant.sentences import Unit, answer_type, rank_units
+from assistant.sentences import TYPE_PATTERNS, Unit, answer_type, rank_units
 from index.glossary import looks_english
 from index.records import Hit
 
@@ -17,6 +17,7 @@ ABSTAIN_THRESHOLD = 0.25
 CONFIDENT = 0.5  # extractive confidence above which a model's "not found" is overruled
 PER_REPORT_RATIO = 0.8
 NEIGHBOUR_RATIO = 0.85
+TYPED_RATIO = 0.8
 NOT_FOUND_VI = "Các báo cáo hiện có không chứa thông tin này."
 NOT_FOUND_EN = "The reports do not contain this information."
 
@@ -83,6 +84,23 @@ def _single(question: str, hits: list[Hit], unit: Unit, ranked: list[Unit]) -> D
     return Draft(" ".join(c.quote for c in cites) + f" [{n}]", cites, confidence=unit.score)
 
 
+def _typed(question: str, ranked: list[Unit]) -> list[Unit]:
+    """Units that can answer: for a question asking for a decision number, date, count or
+    percentage, those that state one and score close to the best; otherwise all of them."""
+    pattern = TYPE_PATTERNS.get(answer_type(question))
+    if pattern is None:
+        return ranked
+    floor = TYPED_RATIO * ranked[0].score
+    return [u for u in ranked if u.score >= floor and any(pattern.search(w.text) for w in _notes_of(u, ranked))]
+
+
+def _notes_of(unit: Unit, ranked: list[Unit]) -> list[Unit]:
+    """The unit and the footnotes it cites (a figure may sit in the footnote)."""
+    refs = re.findall(r"<sup>(\d+)</sup>", unit.text)
+    return [unit] + [u for u in ranked if u.hit_index == unit.hit_index and refs and _is_note(u)
+                     and any(u.text.startswith(f"<sup>{r}</sup>") for r in refs)]
+
+
 def _per_report(hits: list[Hit], units: list[Unit]) -> Draft:
     lines, citations = ["Mỗi báo cáo trả lời khác nhau:"], []
     for u in units:
@@ -107,9 +125,14 @@ def extractive_from(question: str, hits: list[Hit], ranked: list[Unit], *, per_r
         d = not_found(question)
         d.confidence = ranked[0].score if ranked else 0.0
         return d
-    top = ranked[0]
+    typed = _typed(question, ranked)
+    if not typed:  # the question asks for a figure that no well-matching sentence states
+        d = not_found(question)
+        d.confidence = ranked[0].score
+        return d
+    top = typed[0]
     if per_report:
-        best = best_per_doc(ranked)
+        best = best_per_doc(typed)
         ratio = 0.0 if comparison else PER_REPORT_RATIO
         strong = [u for u in best.values() if u.score >= max(threshold, ratio * top.score)]
         if len(strong) > 1:

@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 from typing import Callable, Iterator
 
-from assistant.answering import CONFIDENT, Draft, extractive_from, wants_per_report
+from assistant.answering import ABSTAIN_THRESHOLD, CONFIDENT, Draft, extractive_from, wants_per_report
 from assistant.generation import build_passages, generate_answer, verified_or_fallback
 from assistant.records import Answer
 from assistant.sentences import content_terms, idf_table, rank_units
@@ -116,7 +116,9 @@ class Assistant:
         per_report = len(held) > 1 or wants_per_report(question, held, scope.docs)
         ranked = rank_units(query, hits, self._idf(query))
         draft = extractive_from(query, hits, ranked, per_report=per_report, comparison=len(held) > 1)
-        if self.generator is not None and not draft.abstained and len(draft.citations) == 1:
+        ask_model = (not draft.abstained and len(draft.citations) == 1) or (
+            draft.abstained and draft.confidence >= ABSTAIN_THRESHOLD and not per_report)
+        if self.generator is not None and hits and ask_model:
             draft = yield from self._generate(question, hits, ranked, history, draft, timings)
         else:
             yield draft.text

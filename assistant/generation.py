@@ -118,7 +118,7 @@ def verified_or_fallback(raw: str, passages: list[Passage], fallback: Draft, con
         draft.citations = []
         return draft
     reason = rejection(question, draft, ranked or [], fallback, confident) if question else None
-    if reason and not fallback.abstained:
+    if reason:
         log.info("model answer rejected (%s); extractive fallback", reason)
         return fallback
     return draft

@@ -19,12 +19,12 @@ _URL = re.compile(r"https?://\S+|\b[\w-]+\.(?:gov|com|org|edu|net)(?:\.vn)?\b")
 
 # Question patterns -> the kind of answer they want.
 ANSWER_TYPES = (
+    ("yesno", re.compile(r"(có|không)\b.*\bkhông\s*\??$|\b(is|are|was|were|did|does) there\b", re.I)),
     ("percent", re.compile(r"phần trăm|tỷ lệ|tỉ lệ|\bpercent|\bshare\b|%", re.I)),
     ("date", re.compile(r"ngày nào|ngày bao nhiêu|khi nào|thời gian nào|\bwhen\b|what date|ngày tháng", re.I)),
     ("decision", re.compile(r"(quyết định|qđ|kế hoạch|văn bản|công văn|nghị định|chỉ thị|thông tư)\s*(số\s*)?(nào|mấy|gì)|"
                             r"theo (qđ|quyết định|văn bản) nào|số hiệu|which decision|decision number", re.I)),
     ("count", re.compile(r"bao nhiêu|mấy|how many|how much|số lượng|number of", re.I)),
-    ("yesno", re.compile(r"(có|không)\b.*\bkhông\s*\??$|\b(is|are|was|were|did|does) there\b", re.I)),
 )
 TYPE_PATTERNS = {
     "percent": re.compile(r"\d+(?:[.,]\d+)?\s?%"),

@@ -40,3 +40,12 @@ def register_fakes() -> None:
     register_embedder("fake", lambda **_: HashEmbedder())
     register_embedder("fake-other", lambda **_: HashEmbedder(model_id="fake-other-64"))
     register_embedder("fake-slow", lambda **_: HashEmbedder(delay=0.05))
+
+
+def free_port() -> int:
+    """A free TCP port on the loopback interface (for servers the tests start)."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]

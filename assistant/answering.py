@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field
 
 from assistant.records import Citation
-from assistant.sentences import TYPE_PATTERNS, Unit, answer_type, rank_units
+from assistant.sentences import TYPE_PATTERNS, Unit, answer_type
 from index.glossary import looks_english
 from index.records import Hit
 
@@ -111,16 +111,10 @@ def _per_report(hits: list[Hit], units: list[Unit]) -> Draft:
     return Draft("\n".join(lines), citations, confidence=max(u.score for u in units))
 
 
-def extractive(question: str, hits: list[Hit], idf: dict[str, float], *, per_report: bool,
-               threshold: float = ABSTAIN_THRESHOLD) -> Draft:
-    """Best supporting sentence(s); one block per report when ``per_report`` and several agree."""
-    return extractive_from(question, hits, rank_units(question, hits, idf), per_report=per_report,
-                           threshold=threshold)
-
-
 def extractive_from(question: str, hits: list[Hit], ranked: list[Unit], *, per_report: bool,
                     threshold: float = ABSTAIN_THRESHOLD, comparison: bool = False) -> Draft:
-    """:func:`extractive` on units already ranked by :func:`~assistant.sentences.rank_units`."""
+    """Best supporting sentence(s) from units ranked by :func:`~assistant.sentences.rank_units`;
+    one block per report when ``per_report`` and several reports answer."""
     if not hits or not ranked or ranked[0].score < threshold:
         d = not_found(question)
         d.confidence = ranked[0].score if ranked else 0.0

@@ -15,7 +15,7 @@ import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Iterator
 
 from index.catalog import Catalog, DocRecord
 from index.chroma_store import ChromaStore, StoreError
@@ -173,5 +173,3 @@ class Index:
         return {"embedder": self.embedder.id, "chunker_version": CHUNKER_VERSION, "n_docs": len(docs),
                 "n_chunks": sum(d.n_chunks for d in docs), "home": str(self.home)}
 
-
-ProgressFn = Callable[[int, int, str], None]

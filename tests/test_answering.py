@@ -6,7 +6,7 @@ import pytest
 from assistant.answering import answer_type
 from assistant.api import QuestionError, open_assistant, rewrite_followup
 from assistant.generators import register_generator
-from assistant.verify import Passage, facts, verify_answer
+from assistant.verify import facts, verify_answer
 
 
 class ScriptedGenerator:

@@ -1,5 +1,4 @@
 """Index: incremental ingest, removal, crash recovery, locking, embedder mismatch, hybrid search."""
-import os
 import random
 import shutil
 import signal

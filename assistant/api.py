@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import os
-import threading
 import time
 from pathlib import Path
 from typing import Callable, Iterator
@@ -27,15 +26,15 @@ from ingest.textkeys import nfc
 log = logging.getLogger(__name__)
 SAMPLES = Path(__file__).resolve().parent.parent / "cchc" / "samples"
 MAX_QUESTION_CHARS = 2000
-DEFAULT_HOME = Path(os.environ.get("CCHC_HOME") or Path.home() / ".cchc")
 
 
 class QuestionError(ValueError):
     """An unusable question (empty or too long); the message is for the user."""
 
 
-def default_home() -> Path:
-    return Path(os.environ.get("CCHC_HOME") or DEFAULT_HOME)
+def default_home(home: Path | None = None) -> Path:
+    """``home`` if given, else ``CCHC_HOME``, else ``~/.cchc``."""
+    return Path(home or os.environ.get("CCHC_HOME") or Path.home() / ".cchc")
 
 
 class Assistant:
@@ -47,7 +46,6 @@ class Assistant:
         self.llm = llm
         self.k = k
         self.generator = generator
-        self._lock = threading.Lock()
 
     # ---- library -------------------------------------------------------------------------
     @property

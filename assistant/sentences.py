@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from index.glossary import expand_english
 from index.keyword import keyword_tokens
 from index.records import Hit
+from ingest.metadata import PROVINCES
 from ingest.textkeys import PROTECTED_RE, fold
 
 _BOUNDARY = re.compile(r"(?<=[.!?…])\s+(?=[\"“(]?[A-ZĐÀ-Ỹ0-9(+\-])|\n+|(?<=:)\s+(?=[-+]\s)")
@@ -96,15 +97,14 @@ _SCOPE_PHRASES = re.compile(
     r"\bdost\b|\b(?:tinh|tỉnh|province)\b|\b(?:19[89]\d|20[0-4]\d)\b")
 
 
+_PROVINCE_NAMES = re.compile(
+    r"\b(?:" + "|".join(re.escape(fold(p)) for p in sorted(PROVINCES, key=lambda p: -len(fold(p)))) + r")\b")
+
+
 def strip_scope(question: str) -> str:
     """The question without its scope words (province, "Sở KH&CN", years): those select the
     report, they are not what the answering sentence must contain."""
-    from ingest.metadata import PROVINCES
-
-    q = fold(question)
-    for name in sorted((fold(p) for p in PROVINCES), key=len, reverse=True):
-        q = re.sub(rf"\b{re.escape(name)}\b", " ", q)
-    return _SCOPE_PHRASES.sub(" ", q)
+    return _SCOPE_PHRASES.sub(" ", _PROVINCE_NAMES.sub(" ", fold(question)))
 
 
 def content_terms(question: str) -> list[str]:

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import logging
-import os
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from typing import Annotated, Optional
@@ -23,7 +22,9 @@ LlmOpt = Annotated[str, typer.Option(
 
 
 def resolve_home(home: Path | None) -> Path:
-    return Path(home or os.environ.get("CCHC_HOME") or Path.home() / ".cchc")
+    from assistant.api import default_home
+
+    return default_home(home)
 
 
 def setup_logging(home: Path | None = None) -> None:

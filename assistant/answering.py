@@ -18,6 +18,7 @@ CONFIDENT = 0.5  # extractive confidence above which a model's "not found" is ov
 PER_REPORT_RATIO = 0.8
 NEIGHBOUR_RATIO = 0.85
 TYPED_RATIO = 0.8
+SECOND_RATIO = 0.9  # a report's second sentence joins its per-report line above this share
 NOT_FOUND_VI = "Các báo cáo hiện có không chứa thông tin này."
 NOT_FOUND_EN = "The reports do not contain this information."
 
@@ -101,13 +102,19 @@ def _notes_of(unit: Unit, ranked: list[Unit]) -> list[Unit]:
                      and any(u.text.startswith(f"<sup>{r}</sup>") for r in refs)]
 
 
-def _per_report(hits: list[Hit], units: list[Unit]) -> Draft:
+def _per_report(hits: list[Hit], units: list[Unit], typed: list[Unit], ranked: list[Unit]) -> Draft:
+    """One line per report: its best sentence (with the footnote that completes it) and a
+    second one when it answers about as well (a report may name two plans for the year)."""
     lines, citations = ["Mỗi báo cáo trả lời khác nhau:"], []
     for u in units:
         hit = hits[u.hit_index]
         n = u.hit_index + 1
-        lines.append(f"- {report_label(hit)} ({hit.chunk.doc_name}): {u.text} [{n}]")
-        citations.append(cite(n, hit, u.start, u.end))
+        second = next((w for w in typed if w.doc == u.doc and w is not u and w.score >= SECOND_RATIO * u.score), None)
+        parts = widen(u, ranked) + (widen(second, ranked) if second else [])
+        cites = [cite(w.hit_index + 1, hits[w.hit_index], w.start, w.end) for w in parts]
+        marks = "".join(f"[{m}]" for m in dict.fromkeys(c.n for c in cites))
+        lines.append(f"- {report_label(hit)} ({hit.chunk.doc_name}): {' '.join(c.quote for c in cites)} {marks}")
+        citations += cites
     return Draft("\n".join(lines), citations, confidence=max(u.score for u in units))
 
 
@@ -131,7 +138,7 @@ def extractive_from(question: str, hits: list[Hit], ranked: list[Unit], *, per_r
         strong = [u for u in best.values() if u.score >= max(threshold, ratio * top.score)]
         if len(strong) > 1:
             strong.sort(key=lambda u: -u.score)
-            return _per_report(hits, strong)
+            return _per_report(hits, strong, typed, ranked)
     return _single(question, hits, top, ranked)
 
 

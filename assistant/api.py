@@ -13,13 +13,13 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from assistant.answering import ABSTAIN_THRESHOLD, CONFIDENT, Draft, extractive_from, wants_per_report
-from assistant.generation import build_passages, generate_answer, verified_or_fallback
+from assistant.generation import build_passages, generate_answer, rules_only, verified_or_fallback
 from assistant.records import Answer
 from assistant.sentences import content_terms, idf_table, rank_units
 from index.embedders import Embedder, get_embedder
 from index.ingestion import ensure_consistent, ingest_paths
 from index.records import Hit, SearchFilter
-from index.retriever import Retriever, diversify, parse_hints
+from index.retriever import Retriever, parse_hints
 from index.store import Index, IngestStatus
 from ingest.textkeys import nfc
 
@@ -46,6 +46,7 @@ class Assistant:
         self.llm = llm
         self.k = k
         self.generator = generator
+        self._docs_cache = None
 
     # ---- library -------------------------------------------------------------------------
     @property
@@ -80,8 +81,17 @@ class Assistant:
         terms = content_terms(question)
         return idf_table(kw.doc_freq(terms), max(len(kw.ids), 1), terms)
 
+    def _held_docs(self):
+        """The catalog's reports, cached until the next ingest or removal (which rebuilds the
+        keyword index): read on every question, they must not cost a catalog query each."""
+        kw = self.index.keyword()
+        cached = self._docs_cache
+        if cached is None or cached[0] is not kw:
+            cached = self._docs_cache = (kw, self.index.docs())
+        return cached[1]
+
     def _known_provinces(self) -> set[str]:
-        return {d.meta.province for d in self.index.docs() if d.meta.province}
+        return {d.meta.province for d in self._held_docs() if d.meta.province}
 
     def _plan(self, query: str, scope: SearchFilter | None) -> tuple[list[Hit], list[str], SearchFilter]:
         """Retrieve: narrowed to the named province(s) that we hold; per province for comparisons."""
@@ -95,12 +105,21 @@ class Assistant:
         if len(held) < 2:
             if held or len(scope.docs) == 1 or not wants_per_report(query, held, scope.docs):
                 return self.retriever.search(query, self.k, scope), held, scope
-            return diversify(self.retriever.search(query, self.k * 3, scope), self.k), held, scope
+            scope = self._year_scope(query, scope)
+            return per_report_hits(self.retriever.search(query, self.k * 5, scope)), held, scope
         per = max(2, self.k // len(held) + 1)
         hits: list[Hit] = []
         for p in held:  # comparison: retrieve for each side
             hits += self.retriever.search(query, per, SearchFilter(scope.docs, [p], scope.years))
         return hits, held, scope
+
+    def _year_scope(self, query: str, scope: SearchFilter) -> SearchFilter:
+        """A question asked of every report that names a year ("kế hoạch CCHC năm 2020") is
+        about the reports covering that year, when there are any."""
+        years = parse_hints(query).years
+        if scope.years or not years or not any(y in d.meta.years for d in self._held_docs() for y in years):
+            return scope
+        return SearchFilter(scope.docs, scope.provinces, years)
 
     def ask_stream(self, question: str, *, qid: str | None = None, history: list[dict] | None = None,
                    scope: SearchFilter | None = None) -> Iterator[str | Answer]:
@@ -117,7 +136,7 @@ class Assistant:
         ask_model = (not draft.abstained and len(draft.citations) == 1) or (
             draft.abstained and draft.confidence >= ABSTAIN_THRESHOLD and not per_report)
         if self.generator is not None and hits and ask_model:
-            draft = yield from self._generate(question, hits, ranked, history, draft, timings)
+            draft = yield from self._generate(query, hits, ranked, draft, timings)
         else:
             yield draft.text
         t2 = time.perf_counter()
@@ -126,11 +145,11 @@ class Assistant:
         timings.update(generate_ms=round((t2 - t1) * 1000, 1), total_ms=round((t2 - t0) * 1000, 1))
         yield _answer(question, qid, draft, hits, timings, self.describe()["generator"])
 
-    def _generate(self, question, hits, ranked, history, fallback: Draft, timings: dict):
-        passages = build_passages(hits, ranked)
+    def _generate(self, question, hits, ranked, fallback: Draft, timings: dict):
+        passages = build_passages(question, hits, ranked, self._idf(question))
         pieces: list[str] = []
         try:
-            for piece in generate_answer(self.generator, question, passages, history, timings):
+            for piece in generate_answer(self.generator, question, passages, timings):
                 pieces.append(piece)
                 yield piece
         except Exception as e:  # the model failed: the extractive answer stands
@@ -147,10 +166,41 @@ class Assistant:
         assert isinstance(final, Answer)
         return final
 
+    # ---- drafting ------------------------------------------------------------------------
+    def draft(self, instruction: str, source_docs: list[str] | None = None, llm: str | None = None):
+        """Draft a report section (or a whole outline) from past reports, every figure grounded:
+        a :class:`~assistant.drafting.ReportDraft` (``to_json()``: markdown, citations, placeholders).
+        ``source_docs`` overrides the choice of past report(s); ``llm`` overrides the back-end."""
+        from assistant.drafting import draft_report, generator_for
+
+        generator = self.generator if llm in (None, self.llm) else generator_for(llm, self.index.home)
+        return draft_report(check_question(instruction), self.docs(), self.doc_text, source_docs, generator)
+
 
 def _answer(question: str, qid: str | None, draft: Draft, hits: list[Hit], timings: dict, backend: str) -> Answer:
     return Answer(question=question, text=draft.text, abstained=draft.abstained, citations=draft.citations,
                   retrieved=hits, timings=timings, id=qid, backend=backend)
+
+
+PER_REPORT_CHUNKS = 3
+PER_REPORT_DOCS = 5
+PER_REPORT_FLOOR = 0.4
+
+
+def per_report_hits(hits: list[Hit]) -> list[Hit]:
+    """For a question every report may answer differently: the best chunks of each report
+    whose best chunk scores at least ``PER_REPORT_FLOOR`` × the top one, best first — so one
+    report's many similar chunks cannot crowd the others out."""
+    if not hits:
+        return []
+    kept: dict[str, list[Hit]] = {}
+    for h in hits:
+        mine = kept.get(h.chunk.doc_name)
+        if mine is None and h.score >= PER_REPORT_FLOOR * hits[0].score and len(kept) < PER_REPORT_DOCS:
+            kept[h.chunk.doc_name] = [h]
+        elif mine is not None and len(mine) < PER_REPORT_CHUNKS:
+            mine.append(h)
+    return sorted((h for hs in kept.values() for h in hs), key=lambda h: -h.score)
 
 
 def check_question(question: str) -> str:
@@ -185,6 +235,7 @@ def open_assistant(home: Path | None = None, llm: str = "extractive", k: int = 5
     emb = get_embedder(embedder, home=home)
     index = Index(home, emb, chroma_url or os.environ.get("CCHC_CHROMA_URL") or None)
     ensure_consistent(index)
+    rechunk_if_outdated(index)
     if load_samples and index.catalog.get_info("samples_loaded") is None:
         statuses = ingest_paths(index, [SAMPLES])
         index.catalog.set_info("samples_loaded", "1")
@@ -196,7 +247,25 @@ def open_assistant(home: Path | None = None, llm: str = "extractive", k: int = 5
         if llm.startswith("local"):
             llm_options.setdefault("home", home)
         generator = get_generator(llm, **llm_options)
+        if hasattr(generator, "warm"):  # the rules are the same for every question: read them now
+            generator.warm(rules_only())
     return Assistant(index, llm, k, generator)
+
+
+def rechunk_if_outdated(index: Index) -> None:
+    """Re-chunk every report from its stored text when the index was built by an older chunker
+    (new normalisation or tokenisation must not meet chunks and keywords cut the old way)."""
+    if not index.needs_rechunk():
+        return
+    log.warning("index built by an older chunker: re-chunking %d reports", len(index.docs()))
+    with index.writing():
+        index.catalog.set_info("keyword_dirty", "1")
+        for d in index.docs():
+            text = index.doc_text(d.doc_name)
+            if text:
+                index.ingest_text(d.doc_name, text, kind=d.kind, warnings=d.warnings, hidden=d.hidden)
+        index.rebuild_keyword()
+        index.catalog.set_info("keyword_dirty", "0")
 
 
 def wipe_index(home: Path) -> None:

@@ -191,6 +191,12 @@ class LocalGenerator:
         self.name = f"local:{model}"
         self._slot = _load_llama(self.model_path, _thread_count(n_threads))
 
+    def warm(self, messages: list[Message]) -> None:
+        """Read ``messages`` once (e.g. the fixed system rules): llama.cpp keeps the longest
+        common prefix of consecutive prompts, so later questions skip that prefill."""
+        for _ in self.generate(messages, max_tokens=1):
+            pass
+
     def generate(self, messages: list[Message], *, max_tokens: int = 256,
                  temperature: float = 0.0, stop: list[str] | None = None) -> Iterator[str]:
         """Stream the reply; the model is locked for the whole stream (not re-entrant)."""

@@ -16,6 +16,7 @@ from ingest.metadata import PROVINCES
 from ingest.textkeys import PROTECTED_RE, fold
 
 _BOUNDARY = re.compile(r"(?<=[.!?…])\s+(?=[\"“(]?[A-ZĐÀ-Ỹ0-9(+\-])|\n+|(?<=:)\s+(?=[-+]\s)")
+_NOTE = re.compile(r"<sup>(\d+)</sup>")
 _URL = re.compile(r"https?://\S+|\b[\w-]+\.(?:gov|com|org|edu|net)(?:\.vn)?\b")
 
 # Question patterns -> the kind of answer they want.
@@ -31,7 +32,8 @@ TYPE_PATTERNS = {
     "percent": re.compile(r"\d+(?:[.,]\d+)?\s?%"),
     "date": re.compile(r"\b\d{1,2}/\d{1,2}/\d{4}\b|ngày \d{1,2} tháng \d{1,2}"),
     "decision": re.compile(r"\d+[a-z]?(?:/\d{4})?/[A-ZĐ][\wĐ]*(?:-[\wĐ]+)+|\d+-[A-Z]+/[A-Z]+"),
-    "count": re.compile(r"\b\d+(?:[.,]\d+)?\b"),
+    # a count stands alone: not a piece of a decision number, a date, a year or "ISO 9001:2015"
+    "count": re.compile(r"(?<![\w/.:-])(?!(?:19|20)\d\d\b)\d+(?:[.,]\d+)?(?![\w/:-]|[.,]\d)"),
 }
 
 
@@ -107,20 +109,30 @@ def strip_scope(question: str) -> str:
     return _SCOPE_PHRASES.sub(" ", _PROVINCE_NAMES.sub(" ", fold(question)))
 
 
+def _strip_type_phrase(question: str) -> str:
+    """Drop the words that ask for a decision number ("Quyết định nào", "văn bản số mấy"):
+    they say what kind of answer is wanted, not what the answering sentence is about."""
+    rx = dict(ANSWER_TYPES)["decision"]
+    return rx.sub(" ", question)
+
+
 def content_terms(question: str) -> list[str]:
     """Question terms that an answering sentence should contain (folded, bigrams included)."""
     english = expand_english(question)
-    toks = keyword_tokens(strip_scope(english or question))
+    toks = keyword_tokens(strip_scope(_strip_type_phrase(english or question)))
     return sorted({t for t in toks if t == fold(t)})
 
 
-def score_unit(unit: Unit, terms: list[str], idf: dict[str, float], qtype: str, rank_prior: float) -> float:
-    """Weighted coverage of the question's terms, plus answer-type and rank evidence."""
-    have = set(keyword_tokens(unit.text))
+def score_unit(unit: Unit, terms: list[str], idf: dict[str, float], qtype: str, rank_prior: float,
+               notes: str = "") -> float:
+    """Weighted coverage of the question's terms, plus answer-type and rank evidence; the
+    footnotes a sentence cites count as part of it (``notes``)."""
+    text = f"{unit.text} {notes}" if notes else unit.text
+    have = set(keyword_tokens(text))
     total = sum(idf.get(t, 1.0) for t in terms) or 1.0
     covered = sum(idf.get(t, 1.0) for t in terms if t in have) / total
     pattern = TYPE_PATTERNS.get(qtype)
-    type_ok = 1.0 if pattern is None or pattern.search(unit.text) else 0.0
+    type_ok = 1.0 if pattern is None or pattern.search(text) else 0.0
     length_penalty = 0.05 if len(unit.text) > 600 else 0.0
     return covered * (0.75 + 0.25 * type_ok) + 0.08 * rank_prior - length_penalty + 0.02 * type_ok
 
@@ -130,9 +142,12 @@ def rank_units(question: str, hits: list[Hit], idf: dict[str, float]) -> list[Un
     qtype = answer_type(question)
     terms = content_terms(question)
     units = units_of(hits)
+    notes = {(u.hit_index, m.group(1)): u.text for u in units if (m := _NOTE.match(u.text))}
     for u in units:
         prior = 1.0 / (1.0 + u.hit_index)
-        u.score = score_unit(u, terms, idf, qtype, prior)
+        refs = [] if _NOTE.match(u.text) else _NOTE.findall(u.text)
+        cited = " ".join(notes.get((u.hit_index, r), "") for r in refs)
+        u.score = score_unit(u, terms, idf, qtype, prior, cited)
     return sorted(units, key=lambda u: -u.score)
 
 

@@ -1,4 +1,4 @@
-"""``cchc`` command line: ingest, docs, remove, search, ask, chat, eval.
+"""``cchc`` command line: ingest, docs, remove, search, ask, draft, chat, eval.
 
 Every option has an environment fallback shown in ``--help`` (``CCHC_HOME``, ``CCHC_EMBEDDER``,
 ``CCHC_CHROMA_URL``, ``CCHC_LLM``, ``CCHC_LLM_URL``, ``CCHC_LLM_MODEL``).
@@ -6,8 +6,6 @@ Every option has an environment fallback shown in ``--help`` (``CCHC_HOME``, ``C
 from __future__ import annotations
 
 import json
-import logging
-import sys
 from pathlib import Path
 from typing import Optional
 
@@ -27,13 +25,13 @@ def _fail(msg: str, code: int = 1) -> None:
 def _open(home: Path | None, embedder: str | None, chroma: str | None, llm: str = "extractive", k: int = 5,
           load_samples: bool = True):
     from assistant.api import open_assistant
-    from assistant.errors import user_message
+    from assistant.errors import report
 
+    setup_logging(home)  # the log goes under --home too
     try:
         return open_assistant(home, llm=llm, k=k, embedder=embedder, chroma_url=chroma, load_samples=load_samples)
     except Exception as e:  # one line for the user, the details in the log
-        logging.getLogger("cchc").exception("open failed")
-        _fail(user_message(e))
+        _fail(report(e))
 
 
 @app.command()
@@ -48,22 +46,14 @@ def ingest(paths: list[Path] = typer.Argument(..., help="Tệp hoặc thư mục
 
         wipe_index(resolve_home(home))
     asst = _open(home, embedder, chroma_url, load_samples=False)
-    from tqdm import tqdm
+    from assistant.errors import report
+    from index.ingestion import ProgressBar
 
-    bar = tqdm(total=0, unit="tệp", disable=not sys.stderr.isatty())
-
-    def progress(i: int, n: int, name: str) -> None:
-        bar.total = n
-        bar.n = i
-        bar.set_postfix_str(name[:40])
-        bar.refresh()
-
-    from assistant.errors import user_message
-
+    bar = ProgressBar()  # a bar with the ETA on a terminal; a line every 30 s in a log
     try:
-        statuses = asst.ingest(paths, progress)
+        statuses = asst.ingest(paths, bar)
     except Exception as e:
-        _fail(user_message(e))
+        _fail(report(e))
     bar.close()
     for s in statuses:
         typer.echo(s.line())
@@ -138,7 +128,7 @@ def ask(question: Optional[str] = typer.Argument(None, help="Câu hỏi / questi
         as_json: bool = typer.Option(False, "--json"), home: HomeOpt = None,
         embedder: EmbedderOpt = None, chroma_url: ChromaOpt = None):
     """Hỏi và nhận câu trả lời có trích dẫn / answer with verified citations."""
-    from assistant.errors import user_message
+    from assistant.errors import report
 
     asst = _open(home, embedder, chroma_url, llm=llm, k=k)
     if jsonl:
@@ -146,7 +136,7 @@ def ask(question: Optional[str] = typer.Argument(None, help="Câu hỏi / questi
             try:
                 line = asst.ask(q, qid=qid).to_json()
             except Exception as e:
-                line = {"id": qid, "question": q, "error": user_message(e)}
+                line = {"id": qid, "question": q, "error": report(e)}
             typer.echo(json.dumps(line, ensure_ascii=False))
         return
     if not question:
@@ -154,13 +144,42 @@ def ask(question: Optional[str] = typer.Argument(None, help="Câu hỏi / questi
     try:
         ans = asst.ask(question)
     except Exception as e:
-        _fail(user_message(e))
+        _fail(report(e))
     if as_json:
         typer.echo(json.dumps(ans.to_json(), ensure_ascii=False, indent=1))
         return
     typer.echo(ans.text + "\n")
     for c in ans.citations:
         typer.echo(f"[{c.n}] {c.doc} · {c.section}\n    «{c.quote}»")
+
+
+@app.command()
+def draft(instruction: str = typer.Argument(..., help="Yêu cầu soạn thảo, ví dụ \"Soạn mục 'Cải cách thủ tục hành "
+                                             "chính' cho báo cáo CCHC năm 2021 của Sở KH&CN Khánh Hòa\""),
+          source: Optional[list[str]] = typer.Option(None, "--from", help="Báo cáo nguồn (tên tệp, lặp lại được); "
+                                                     "mặc định: báo cáo gần nhất cùng tỉnh"),
+          docx: Optional[Path] = typer.Option(None, "--docx", help="Ghi thêm bản DOCX vào tệp này"),
+          llm: LlmOpt = "local", as_json: bool = typer.Option(False, "--json"), home: HomeOpt = None,
+          embedder: EmbedderOpt = None, chroma_url: ChromaOpt = None):
+    """Soạn dự thảo mục báo cáo / đề cương từ báo cáo kỳ trước, có trích dẫn / draft a section or an outline."""
+    from assistant.draft_docx import source_label, write_docx
+    from assistant.errors import user_message
+
+    asst = _open(home, embedder, chroma_url, llm=llm)
+    try:
+        result = asst.draft(instruction, source_docs=source or None)
+        if docx:
+            typer.echo(f"DOCX: {write_docx(result, docx)}", err=True)
+    except Exception as e:
+        _fail(user_message(e))
+    if as_json:
+        typer.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=1))
+        return
+    for note in result.notes:
+        typer.echo(f"Ghi chú: {note}", err=True)
+    typer.echo(result.markdown + "\n")
+    for c in result.citations:
+        typer.echo(f"{source_label(c)}\n    «{c.quote}»")
 
 
 @app.command()
@@ -184,7 +203,13 @@ def main() -> None:
         register(app)
     except ImportError:  # pragma: no cover - evals is part of the package
         pass
-    app()
+    try:
+        app()
+    except Exception as e:  # never a traceback for the user: one line, the details in the log
+        from assistant.errors import report
+
+        typer.echo(f"Lỗi / Error: {report(e)}", err=True)
+        raise SystemExit(1) from None
 
 
 if __name__ == "__main__":

@@ -27,17 +27,29 @@ def resolve_home(home: Path | None) -> Path:
     return default_home(home)
 
 
-def setup_logging(home: Path | None = None) -> None:
-    """Details go to ``CCHC_HOME/cchc.log``; the user sees one-line messages only."""
+_LOG_FILES: set[Path] = set()
+
+
+def setup_logging(home: Path | None = None) -> Path | None:
+    """Details go to ``CCHC_HOME/cchc.log`` (rotated); the user sees one-line messages only.
+
+    Safe to call again (each log file gets one handler); returns the log file, or None when
+    ``home`` cannot be written."""
     folder = resolve_home(home)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        handler: logging.Handler = RotatingFileHandler(folder / "cchc.log", maxBytes=5_000_000, backupCount=2)
-    except OSError:
-        handler = logging.NullHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    log_file = (folder / "cchc.log").absolute()
     root = logging.getLogger()
-    root.addHandler(handler)
     root.setLevel(logging.INFO)
     for noisy in ("chromadb", "httpx", "sentence_transformers", "urllib3"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    if log_file in _LOG_FILES:
+        return log_file
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        handler: logging.Handler = RotatingFileHandler(log_file, maxBytes=5_000_000, backupCount=2,
+                                                       encoding="utf-8")
+    except OSError:
+        return None
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root.addHandler(handler)
+    _LOG_FILES.add(log_file)
+    return log_file

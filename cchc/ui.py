@@ -5,6 +5,7 @@ A thin layer over :mod:`assistant.api` (no retrieval or answering logic here); H
 
 Safety: binds ``127.0.0.1`` by default, never ``share=True``; uploads are copied to
 ``CCHC_HOME/uploads/<uuid><ext>`` (client names are only used as report names, never as paths).
+Bounds (questions in flight, conversation length, files per upload) live in :mod:`cchc.ui_limits`.
 
 Optional login: set ``CCHC_AUTH_FILE`` (or pass ``auth_file``) to a JSON file mapping user names
 to password hashes::
@@ -17,24 +18,22 @@ iterations).hex()``. Create an entry with :func:`hash_password`, e.g.
 """
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import logging
-import os
 import re
-import secrets
 import shutil
 import tempfile
 import time
 import uuid
 from pathlib import Path
-from typing import Callable
 
 import gradio as gr
 
 from assistant.errors import user_message
+from cchc import ui_limits as L
 from cchc import ui_render as R
+from cchc.ui_auth import hash_password, load_auth, verify_password  # noqa: F401 - part of this module's API
+from cchc.ui_draft import doc_choices, draft_tab
 from index.records import SearchFilter
 
 log = logging.getLogger(__name__)
@@ -47,36 +46,6 @@ SCROLL_JS = "() => { setTimeout(() => { const m = document.getElementById('cchc-
 
 
 # ---- helpers --------------------------------------------------------------------------------
-def hash_password(password: str, iterations: int = 600_000) -> str:
-    """A ``pbkdf2_sha256$iterations$salt$hash`` entry for the ``CCHC_AUTH_FILE``."""
-    salt = secrets.token_bytes(16)
-    digest = hashlib.pbkdf2_hmac("sha256", password.encode(), salt, iterations)
-    return f"pbkdf2_sha256${iterations}${salt.hex()}${digest.hex()}"
-
-
-def verify_password(password: str, stored: str) -> bool:
-    """Constant-time check of ``password`` against a :func:`hash_password` entry."""
-    try:
-        algo, iterations, salt, digest = stored.split("$")
-        if algo != "pbkdf2_sha256":
-            return False
-        got = hashlib.pbkdf2_hmac("sha256", password.encode(), bytes.fromhex(salt), int(iterations))
-        return hmac.compare_digest(got.hex(), digest)
-    except (ValueError, AttributeError):
-        return False
-
-
-def load_auth(auth_file: str | Path | None) -> Callable[[str, str], bool] | None:
-    """The Gradio login check for ``auth_file`` (or ``CCHC_AUTH_FILE``); None when unset."""
-    path = auth_file or os.environ.get("CCHC_AUTH_FILE")
-    if not path:
-        return None
-    users = json.loads(Path(path).read_text(encoding="utf-8"))
-    if not isinstance(users, dict) or not users:
-        raise ValueError(f"{path}: cần một đối tượng JSON {{\"user\": \"<pbkdf2 hash>\"}} / expected a JSON object")
-    return lambda user, pw: isinstance(users.get(user), str) and verify_password(pw, users[user])
-
-
 def _home(asst) -> Path:
     return Path(asst.index.home)  # CCHC_HOME of the open assistant
 
@@ -116,36 +85,51 @@ def _scope_choices(asst) -> tuple[list[tuple[str, str]], list[str], list[str]]:
 
 
 # ---- chat -----------------------------------------------------------------------------------
-def make_respond(asst):
-    """The streaming chat handler: yields (chatbot, turns, question box, citation dropdown)."""
+def make_respond(asst, gate: L.Gate | None = None):
+    """The streaming chat handler: yields (chatbot, turns, question box, citation dropdown).
+    Beyond the limits of :mod:`cchc.ui_limits` the user gets a clear message in the chat."""
+    gate = gate or L.Gate()
 
     def respond(question, chat, turns, docs, provinces, years):
         question, chat, turns = (question or "").strip(), list(chat or []), list(turns or [])
         if not question:
             yield chat, turns, "", gr.update()
             return
-        turn = len(turns)
-        chat += [{"role": "user", "content": R.user_html(question)},
-                 {"role": "assistant", "content": R.partial_html("Đang tìm trong các báo cáo…", turn)}]
-        yield chat, turns, "", gr.update()
+        refused = L.refusal(question, turns) or (None if gate.admit() else L.BUSY)
+        if refused:  # the question stays in the box, to be sent again
+            yield chat + [{"role": "user", "content": R.user_html(L.echo(question))},
+                          {"role": "assistant", "content": L.notice_html(refused)}], turns, question, gr.update()
+            return
         try:
-            ans = asst.ask(question, history=_history(turns), scope=_scope(docs, provinces, years))
-            spans = _spans(ans)
-            for piece in _pieces(ans.text)[:-1]:
-                chat[-1] = {"role": "assistant", "content": R.partial_html(piece, turn)}
-                yield chat, turns, "", gr.update()
-            html_msg = R.answer_html(ans.text, spans, turn, _cards(asst, ans, spans, turn), ans.abstained)
-            record = {"question": question, "answer": ans.text, "abstained": ans.abstained,
-                      "citations": [c.to_json() for c in ans.citations]}
-        except Exception as exc:  # one line for the user, details in the log
-            log.exception("chat failed for %r", question[:200])
-            html_msg, spans = R.error_html(user_message(exc)), []
-            record = {"question": question, "answer": user_message(exc), "citations": [], "error": True}
-        chat[-1] = {"role": "assistant", "content": html_msg}
-        choices = [(R.cite_choice(s), f"{turn}:{s.n}") for s in spans]
-        yield chat, turns + [record], "", gr.update(choices=choices, value=choices[0][1] if choices else None)
+            yield from _answer(asst, gate, question, chat, turns, _scope(docs, provinces, years))
+        finally:
+            gate.leave()
 
     return respond
+
+
+def _answer(asst, gate: L.Gate, question: str, chat: list, turns: list, scope: SearchFilter):
+    turn = len(turns)
+    chat += [{"role": "user", "content": R.user_html(question)},
+             {"role": "assistant", "content": R.partial_html("Đang tìm trong các báo cáo…", turn)}]
+    yield chat, turns, "", gr.update()
+    try:
+        with gate.slot():
+            ans = asst.ask(question, history=L.recent(_history(turns)), scope=scope)
+        spans = _spans(ans)
+        for piece in _pieces(ans.text)[:-1]:
+            chat[-1] = {"role": "assistant", "content": R.partial_html(piece, turn)}
+            yield chat, turns, "", gr.update()
+        html_msg = R.answer_html(ans.text, spans, turn, _cards(asst, ans, spans, turn), ans.abstained)
+        record = {"question": question, "answer": ans.text, "abstained": ans.abstained,
+                  "citations": [c.to_json() for c in ans.citations]}
+    except Exception as exc:  # one line for the user, details in the log
+        log.exception("chat failed for %r", question[:200])
+        html_msg, spans = R.error_html(user_message(exc)), []
+        record = {"question": question, "answer": user_message(exc), "citations": [], "error": True}
+    chat[-1] = {"role": "assistant", "content": html_msg}
+    choices = [(R.cite_choice(s), f"{turn}:{s.n}") for s in spans]
+    yield chat, turns + [record], "", gr.update(choices=choices, value=choices[0][1] if choices else None)
 
 
 def make_fulltext(asst):
@@ -214,11 +198,13 @@ def stage_uploads(home: Path, files: list) -> tuple[list[Path], list[str], list[
     """Copy accepted uploads to ``home/uploads/<uuid><ext>``; returns paths, names, rejection lines."""
     paths, names, rejected = [], [], []
     (home / "uploads").mkdir(parents=True, exist_ok=True)
-    for f in files or []:
+    for i, f in enumerate(files or []):
         src = Path(getattr(f, "name", f))
         name = re.sub(r"[\x00-\x1f\x7f]", "", Path(getattr(f, "orig_name", None) or src.name).name)[:200] or "tệp"
         ext = Path(name).suffix.lower()
-        if ext not in UPLOAD_TYPES:
+        if i >= L.MAX_UPLOAD_FILES:
+            rejected.append(f"{name}: rejected — {L.too_many_files()}")
+        elif ext not in UPLOAD_TYPES:
             rejected.append(f"{name}: rejected — chỉ nhận PDF, DOCX, TXT, MD / unsupported type")
         elif src.stat().st_size > MAX_UPLOAD_BYTES:
             rejected.append(f"{name}: rejected — tệp lớn hơn 20 MB / file larger than 20 MB")
@@ -230,22 +216,34 @@ def stage_uploads(home: Path, files: list) -> tuple[list[Path], list[str], list[
     return paths, names, rejected
 
 
-def make_upload(asst):
-    def upload(files, progress=gr.Progress()):
-        try:
-            paths, names, lines = stage_uploads(_home(asst), files)
-            if paths:
-                def step(i: int, n: int, _name: str) -> None:
-                    progress((i, n), desc=f"Đang nạp {names[min(i, len(names) - 1)]}")
+def make_upload(asst, gate: L.Gate | None = None):
+    gate = gate or L.Gate(1, 1 + L.UPLOADS_WAITING)  # one ingest at a time, a few waiting
 
-                statuses = asst.ingest(paths, step, names)
-                lines = [s.line() for s in statuses] + lines
-        except Exception as exc:
-            log.exception("upload failed")
-            lines = [user_message(exc)]
-        return "\n".join(lines), None
+    def upload(files, progress=gr.Progress()):
+        if not gate.admit():
+            return L.UPLOAD_BUSY, None
+        try:
+            with gate.slot():
+                return _upload(asst, files, progress)
+        finally:
+            gate.leave()
 
     return upload
+
+
+def _upload(asst, files, progress) -> tuple[str, None]:
+    try:
+        paths, names, lines = stage_uploads(_home(asst), files)
+        if paths:
+            def step(i: int, n: int, _name: str) -> None:
+                progress((i, n), desc=f"Đang nạp {names[min(i, len(names) - 1)]}")
+
+            statuses = asst.ingest(paths, step, names)
+            lines = [s.line() for s in statuses] + lines
+    except Exception as exc:
+        log.exception("upload failed")
+        lines = [user_message(exc)]
+    return "\n".join(lines), None
 
 
 def make_remove(asst):
@@ -314,10 +312,11 @@ def _wire_chat(asst, turns: gr.State, c: dict) -> None:
     respond = make_respond(asst)
     ins = [c["q"], c["chat"], turns, c["docs"], c["provs"], c["yrs"]]
     outs = [c["chat"], turns, c["q"], c["cite"]]
-    c["q"].submit(respond, ins, outs, api_name="ask")
-    c["send"].click(respond, ins, outs, api_visibility="private")
+    queue = {"concurrency_id": "ask", "concurrency_limit": L.MAX_INFLIGHT + 8}  # over the gate: "busy" at once
+    c["q"].submit(respond, ins, outs, api_name="ask", **queue)
+    c["send"].click(respond, ins, outs, api_visibility="private", **queue)
     c["chat"].example_select(_example_text, None, c["q"], api_visibility="private") \
-        .then(respond, ins, outs, api_visibility="private")
+        .then(respond, ins, outs, api_visibility="private", **queue)
     scope_ins = [c["docs"], c["provs"], c["yrs"]]
     for comp in scope_ins:
         comp.change(lambda d, p, y: R.scope_text(d or [], p or [], y or []), scope_ins, c["scope_md"],
@@ -352,7 +351,7 @@ def _library_tab(asst) -> dict:
 
 def build_app(asst) -> gr.Blocks:
     """The three-tab app (Hỏi đáp, Thư viện báo cáo, Soạn thảo) over ``asst``."""
-    with gr.Blocks(title="Trợ lý báo cáo CCHC", analytics_enabled=False) as demo:
+    with gr.Blocks(title="Trợ lý báo cáo CCHC", analytics_enabled=False, delete_cache=(3600, 86400)) as demo:
         gr.Markdown("## Trợ lý báo cáo cải cách hành chính (CCHC)\nMọi câu trả lời kèm trích dẫn nguyên văn "
                     "từ báo cáo — bấm vào [n] để xem nguồn.")
         turns = gr.State([])
@@ -362,25 +361,30 @@ def build_app(asst) -> gr.Blocks:
             with gr.Tab("Thư viện báo cáo", id="library"):
                 lib = _library_tab(asst)
             with gr.Tab("Soạn thảo", id="draft"):
-                gr.Markdown("### Soạn thảo báo cáo\nTính năng soạn thảo báo cáo CCHC từ các báo cáo đã nạp "
-                            "**đang được phát triển** và sẽ có trong phiên bản sau.")
+                dr = draft_tab(asst)
         outs = [lib["table"], lib["doc"], c["docs"], c["provs"], c["yrs"]]
         hide = {"api_visibility": "private"}
-        lib["files"].upload(make_upload(asst), lib["files"], [lib["status"], lib["files"]], **hide) \
+        lib["files"].upload(make_upload(asst), lib["files"], [lib["status"], lib["files"]], **hide,
+                            concurrency_id="upload", concurrency_limit=L.UPLOADS_WAITING + 2) \
             .then(lambda: refresh(asst), None, outs, **hide)
         lib["rm"].click(make_remove(asst), lib["doc"], lib["status"], **hide) \
             .then(lambda: refresh(asst), None, outs, **hide)
         demo.load(lambda: refresh(asst), None, outs, **hide)
+        lib["table"].change(lambda: gr.update(choices=doc_choices(asst)), None, dr["docs"], **hide)
     return demo
 
 
 def launch(asst, host: str = "127.0.0.1", port: int = 7860, auth_file: str | Path | None = None,
            block: bool = True) -> gr.Blocks:
     """Serve the app on ``host:port`` (never shared publicly); login when an auth file is set."""
+    from cchc.config import setup_logging
+
+    setup_logging(_home(asst))  # details of any failure go to CCHC_HOME/cchc.log
     demo = build_app(asst)
-    demo.queue(default_concurrency_limit=2, max_size=32)
+    demo.queue(default_concurrency_limit=2, max_size=2 * L.MAX_INFLIGHT)
     auth = load_auth(auth_file)
     demo.launch(server_name=host, server_port=port, share=False, auth=auth, max_file_size=MAX_UPLOAD_BYTES,
+                max_threads=2 * L.MAX_INFLIGHT + 16,  # waiting questions each hold a worker thread
                 css=R.CSS, head=R.HEAD_JS, ssr_mode=False, mcp_server=False, prevent_thread_lock=not block,
                 quiet=not block,
                 auth_message="Đăng nhập để dùng trợ lý báo cáo CCHC" if auth else None)

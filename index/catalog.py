@@ -83,15 +83,18 @@ class Catalog:
             self.db.execute("DELETE FROM chunks WHERE doc_name=?", (doc_name,))
             self.db.execute("DELETE FROM docs WHERE doc_name=?", (doc_name,))
 
-    def docs(self, status: str | None = None) -> list[DocRecord]:
+    def docs(self, status: str | None = None, doc_name: str | None = None) -> list[DocRecord]:
         sql = "SELECT doc_name, doc_id, sha256, status, meta, n_chunks, warnings, hidden, kind, added_at FROM docs"
-        rows = self.db.execute(sql + (" WHERE status=?" if status else "") + " ORDER BY doc_name",
-                               (status,) if status else ()).fetchall()
+        where = [(c, v) for c, v in (("status", status), ("doc_name", doc_name)) if v is not None]
+        sql += (" WHERE " + " AND ".join(f"{c}=?" for c, _ in where) if where else "") + " ORDER BY doc_name"
+        rows = self.db.execute(sql, [v for _, v in where]).fetchall()
         return [DocRecord(r[0], r[1], r[2], r[3], DocMeta.from_dict(json.loads(r[4])), r[5],
                           json.loads(r[6]), json.loads(r[7]), r[8], r[9]) for r in rows]
 
     def doc(self, doc_name: str) -> DocRecord | None:
-        return next((d for d in self.docs() if d.doc_name == doc_name), None)
+        """One report by name (one indexed lookup: ingest asks this for every file of a large folder)."""
+        found = self.docs(doc_name=doc_name)
+        return found[0] if found else None
 
     def doc_text(self, doc_name: str) -> str | None:
         row = self.db.execute("SELECT text FROM docs WHERE doc_name=?", (doc_name,)).fetchone()

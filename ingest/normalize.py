@@ -1,6 +1,9 @@
 """Text normalisation for Vietnamese reports.
 
-* Unicode NFC, old-style tone placement left as written (matching is done on folded keys).
+* Unicode NFC; tone placement left as written (``hoà``/``hòa``: search keys are canonical, see
+  :func:`ingest.textkeys.nfc`), so quotes stay verbatim.
+* A paragraph longer than ``MAX_PARAGRAPH_CHARS`` (a whole report on one line) is cut at sentence
+  ends, so chunking stays linear in the file size.
 * PDF hard line breaks inside sentences are undone; paragraph, heading and list boundaries stay.
 * Page artefacts (lone page numbers, ``Trang 3/10``) are dropped.
 * Markdown footnotes (``<sup>1</sup> Năm 2017: …``) are moved right after the paragraph that
@@ -42,6 +45,9 @@ _RULE = re.compile(r"^[-*_=—–\s]{3,}$")  # markdown horizontal rules, underl
 _FOOTNOTE_DEF = re.compile(r"^<sup>(\d+)</sup>")
 _FOOTNOTE_REF = re.compile(r"<sup>(\d+)</sup>")
 _CODE_BREAK = re.compile(r"([/\-–])$")  # a code or date cut at a line end: "216/QĐ-" + "SKHCN"
+MAX_PARAGRAPH_CHARS = 4000
+_NO_SENTENCE_CUT = 1500  # a giant paragraph without sentence ends is cut near a chunk's size
+_SENTENCE_END = re.compile(r"[.;!?…][\"”’)]*\s")
 
 
 def clean_unicode(text: str) -> str:
@@ -145,9 +151,31 @@ def attach_footnotes(paragraphs: list[str]) -> list[str]:
     return out
 
 
+def split_giant(paragraphs: list[str]) -> list[str]:
+    """Cut paragraphs over ``MAX_PARAGRAPH_CHARS`` at their last sentence end (else at a space)."""
+    out: list[str] = []
+    for p in paragraphs:
+        while len(p) > MAX_PARAGRAPH_CHARS:
+            cut = _cut_point(p)
+            head, p = p[:cut].rstrip(), p[cut:].lstrip()
+            if head:
+                out.append(head)
+        if p:
+            out.append(p)
+    return out
+
+
+def _cut_point(p: str) -> int:
+    ends = [m.end() for m in _SENTENCE_END.finditer(p, MAX_PARAGRAPH_CHARS // 4, MAX_PARAGRAPH_CHARS)]
+    if ends:
+        return ends[-1]
+    space = p.rfind(" ", 0, _NO_SENTENCE_CUT)
+    return space + 1 if space > 0 else _NO_SENTENCE_CUT
+
+
 def normalize_text(text: str) -> str:
     """Full normalisation: Unicode clean-up, line joining, footnotes; paragraphs joined by ``\\n``."""
-    paragraphs = attach_footnotes(join_lines(clean_unicode(text)))
+    paragraphs = split_giant(attach_footnotes(join_lines(clean_unicode(text))))
     return "\n".join(paragraphs)
 
 

@@ -314,6 +314,7 @@ def finish(text: str, kind: str, name: str, warnings: list[str],
         n = removed + removed_c1
         warnings.append(f"đã loại bỏ {n} ký tự điều khiển (NUL…) / removed {n} control characters (NUL…)")
     text = unicodedata.normalize("NFC", text)
+    text = _drop_instructions(text, warnings)
     score = score_vietnamese(text)
     if score.looks_garbled:
         raise err(name, "văn bản bị lỗi phông/bảng mã (không đọc được tiếng Việt); hãy lưu lại dưới dạng Unicode",
@@ -323,6 +324,18 @@ def finish(text: str, kind: str, name: str, warnings: list[str],
     check_enough_text(text, name)
     hidden_clean = [h for h in (clean_text(h)[0].strip() for h in hidden or []) if h]
     return RawText(text=text, kind=kind, warnings=warnings, hidden_text=hidden_clean)
+
+
+def _drop_instructions(text: str, warnings: list[str]) -> str:
+    """Remove sentences addressed to an AI assistant (see :mod:`ingest.readers_guard`); say so."""
+    from ingest.readers_guard import remove_instructions
+
+    text, planted = remove_instructions(text)
+    if planted:
+        n, first = len(planted), planted[0][:60] + ("…" if len(planted[0]) > 60 else "")
+        warnings.append(f"phát hiện {n} đoạn giống lệnh cho trợ lý AI (prompt injection), đã loại khỏi nội dung: "
+                        f"«{first}» / {n} instruction-like passages (prompt injection) excluded from the content")
+    return text
 
 
 _LETTER_RE = re.compile(r"[^\W\d_]")

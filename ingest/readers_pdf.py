@@ -29,6 +29,9 @@ from ingest.records import IngestError
 
 MAX_PDF_PAGES = 2000
 PDF_TIME_BUDGET_S = 120.0
+# Decompressed drawing instructions of one page. Text pages hold a few kB; a larger page (a
+# decompression bomb, a huge vector drawing) would take minutes and GBs to parse: it is skipped.
+MAX_PAGE_CONTENT_BYTES = 4 * 1024 * 1024
 _TEXT_SHOW = {b"Tj", b"TJ", b"'", b'"'}
 _FILL = {b"f", b"F", b"f*", b"B", b"B*", b"b", b"b*"}
 _PATH_END = _FILL | {b"S", b"s", b"n"}
@@ -92,15 +95,16 @@ def _extract_pages(reader: PdfReader, name: str) -> tuple[list[str], list[str], 
     deadline = time.monotonic() + PDF_TIME_BUDGET_S
     pages: list[str] = []
     hidden: list[str] = []
-    failed, hidden_pages, ocr_pages = 0, 0, 0
+    failed, hidden_pages, ocr_pages, heavy = 0, 0, 0, 0
     for page in reader.pages:
         if time.monotonic() > deadline:
             raise err(name, "PDF quá phức tạp, xử lý quá lâu; hãy xuất lại PDF",
                       "PDF too complex, processing took too long; export it again")
         try:
             visible, hid, ocr = page_text(page, reader)
-        except Exception:  # noqa: BLE001 - one broken page must not sink the file
+        except Exception as exc:  # noqa: BLE001 - one broken page must not sink the file
             failed += 1
+            heavy += isinstance(exc, _HeavyPage)
             pages.append("")
             continue
         pages.append(visible)
@@ -109,6 +113,11 @@ def _extract_pages(reader: PdfReader, name: str) -> tuple[list[str], list[str], 
             hidden.append(hid.strip())
             hidden_pages += 1
     if failed == len(pages):
+        if heavy:
+            raise err(name, f"PDF có trang quá nặng (nội dung giải nén > {MAX_PAGE_CONTENT_BYTES >> 20} MB/trang), "
+                            "có thể là tệp độc hại; hãy xuất lại PDF",
+                      f"PDF pages too heavy (over {MAX_PAGE_CONTENT_BYTES >> 20} MB of decompressed content per "
+                      "page), possibly hostile; export the PDF again")
         raise _corrupt(name, " (không đọc được trang nào)", " (no page could be read)")
     return pages, hidden, _page_warnings(pages, failed, hidden_pages, ocr_pages)
 
@@ -153,10 +162,24 @@ class _Split:
     has_image: bool = False
 
 
+class _HeavyPage(Exception):
+    """A page whose content stream is over ``MAX_PAGE_CONTENT_BYTES`` once decompressed."""
+
+
+def _check_content_size(contents: Any) -> None:
+    parts = contents if isinstance(contents, list) else [contents]
+    total = 0
+    for part in parts:
+        total += len(part.get_object().get_data())  # pypdf caps each stream at 75 MB
+        if total > MAX_PAGE_CONTENT_BYTES:
+            raise _HeavyPage()
+
+
 def page_text(page: PageObject, reader: PdfReader) -> tuple[str, str, bool]:
     """``(visible_text, hidden_text, used_ocr_layer)`` of one page."""
     if page.get("/Contents") is None:
         return "", "", False
+    _check_content_size(page["/Contents"].get_object())
     ops = ContentStream(page["/Contents"].get_object(), reader, "bytes").operations
     split = split_operations(ops)
     if not split.reasons:

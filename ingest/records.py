@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 
 
-CHUNKER_VERSION = "vi-sent-4"
+CHUNKER_VERSION = "vi-sent-5"  # 5: canonical tone placement in search keys; giant paragraphs split
 
 
 class IngestError(Exception):

@@ -49,3 +49,18 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+class ScriptedGenerator:
+    """A deterministic fake model: streams a fixed reply and records the messages it was given."""
+
+    name = "fake:scripted"
+
+    def __init__(self, reply: str = ""):
+        self.reply = reply
+        self.seen: list = []
+
+    def generate(self, messages, *, max_tokens=256, temperature=0.0, stop=None):
+        self.seen.append(messages)
+        for i in range(0, len(self.reply), 7):
+            yield self.reply[i:i + 7]

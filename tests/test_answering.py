@@ -55,7 +55,8 @@ def test_per_report_answer_cites_each_report(asst):
     ans = asst.ask("Quyết định nào đã ban hành kế hoạch cải cách hành chính năm 2020?")
     docs = {c.doc for c in ans.citations}
     assert len(docs) >= 2, ans.text
-    assert ans.text.count("\n- ") == len(ans.citations)
+    assert ans.text.count("\n- ") == len(docs)  # one line per report, each with its citation(s)
+    assert all(c.period and "2020" in c.period for c in ans.citations)  # only reports covering 2020
     _assert_quotes_verbatim(asst, ans)
 
 
@@ -79,12 +80,19 @@ def test_answer_types():
     assert answer_type("What share of procedures is covered?") == "percent"
 
 
-def _passages(asst, question):
+def _passages(asst, question, with_unrelated=False):
+    """The passages the model would get; ``with_unrelated`` adds one from a hit without 1078."""
     from assistant.generation import build_passages
     from assistant.sentences import rank_units
+    from assistant.verify import Passage
 
     hits = asst.search(question, 5)
-    return build_passages(hits, rank_units(question, hits, asst._idf(question)))
+    ps = build_passages(question, hits, rank_units(question, hits, asst._idf(question)), asst._idf(question))
+    if with_unrelated:
+        j = next(j for j, h in enumerate(hits) if "1078" not in h.chunk.text and j + 1 not in {p.n for p in ps})
+        c = hits[j].chunk
+        ps.append(Passage(j + 1, hits[j], c.start, c.start + 200, c.text[:200]))
+    return ps
 
 
 def test_verify_keeps_grounded_and_drops_invented(asst):
@@ -92,7 +100,7 @@ def test_verify_keeps_grounded_and_drops_invented(asst):
     n = next(p.n for p in ps if "1078/QĐ-UBND" in p.text)
     ok = verify_answer(f"Quy chế ban hành theo Quyết định số 1078/QĐ-UBND ngày 12/5/2020 [{n}].", ps)
     assert ok and "1078/QĐ-UBND" in ok.text and ok.citations[0].n == n
-    assert ok.citations[0].quote in ps[n - 1].text and "1078" in ok.citations[0].quote
+    assert ok.citations[0].quote in next(p for p in ps if p.n == n).text and "1078" in ok.citations[0].quote
     bad = verify_answer("Quy chế ban hành theo Quyết định số 9999/QĐ-UBND [1].", ps)
     assert bad is None
     mixed = verify_answer(f"Quyết định số 1078/QĐ-UBND [{n}]. Tổng kinh phí là 777 triệu đồng [1].", ps)
@@ -100,7 +108,7 @@ def test_verify_keeps_grounded_and_drops_invented(asst):
 
 
 def test_verify_adds_missing_citation_and_strips_links(asst):
-    ps = _passages(asst, "Quyết định 1078/QĐ-UBND ngày 12/5/2020 Quy chế xét tặng Giải thưởng")
+    ps = _passages(asst, "Quyết định 1078/QĐ-UBND ngày 12/5/2020 Quy chế xét tặng Giải thưởng", True)
     n = next(p.n for p in ps if "1078/QĐ-UBND" in p.text)
     other = next(p.n for p in ps if p.n != n and "1078" not in p.text)
     d = verify_answer(f"Đó là Quyết định 1078/QĐ-UBND [{other}] ![x](http://evil.example/a.png) "

@@ -1,7 +1,5 @@
-"""Index: incremental ingest, removal, crash recovery, locking, embedder mismatch, hybrid search."""
-import random
+"""Index: incremental ingest, removal, locking, embedder mismatch, hybrid search (killed ingests: test_killed_ingest.py)."""
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -11,7 +9,7 @@ import pytest
 
 from index.chroma_store import StoreError
 from index.embedders import get_embedder
-from index.ingestion import ensure_consistent, ingest_paths
+from index.ingestion import ingest_paths
 from index.keyword import KeywordIndex, keyword_tokens
 from index.retriever import Retriever, parse_hints
 from index.store import Index, IndexBusyError
@@ -89,29 +87,6 @@ def test_embedder_mismatch_is_refused(built_home, tmp_path):
 def _worker(home: Path, *args: str) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "tests.helpers.ingest_worker", str(home), *args],
                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-
-
-@pytest.mark.slow
-def test_killed_ingest_resumes_to_identical_index(built_home, tmp_path, samples):
-    home = tmp_path / "killed"
-    rng = random.Random(7)
-    for _ in range(3):
-        p = _worker(home, "fake-slow", str(samples))
-        time.sleep(rng.uniform(2.0, 6.0))
-        p.send_signal(signal.SIGKILL)
-        p.wait()
-    p = _worker(home, "fake-slow", str(samples))
-    assert p.wait(timeout=300) == 0, p.stderr.read()
-    resumed, clean = _open(home, "fake"), _open(built_home)
-    ensure_consistent(resumed)
-    assert _snapshot(resumed) == _snapshot(clean)
-    assert sorted(resumed.store.ids_of()) == sorted(clean.store.ids_of())
-    from index.store import context_prefix
-
-    metas = {d.doc_name: d.meta for d in resumed.docs()}
-    for c in resumed.catalog.chunks():  # every chunk is findable by its own indexed text
-        vec = resumed.embedder.embed([context_prefix(metas[c.doc_name], c.section) + c.text])[0]
-        assert resumed.store.query(vec, 1, None)[0][0] == c.chunk_id
 
 
 def test_second_writer_fails_fast(tmp_path):

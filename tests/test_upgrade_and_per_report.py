@@ -1,0 +1,32 @@
+"""Opening an index built by an older chunker re-chunks it; per-report retrieval keeps
+every competitive report."""
+from assistant.api import open_assistant, per_report_hits
+from index.records import Hit
+from ingest.records import CHUNKER_VERSION, Chunk, DocMeta
+
+
+def test_index_of_an_older_chunker_is_rechunked_on_open(home_copy):
+    asst = open_assistant(home_copy, embedder="fake")
+    before = {d.doc_name: d.n_chunks for d in asst.docs()}
+    asst.index.catalog.set_info("chunker", "vi-sent-0")
+    asst.index.catalog.set_info("keyword_dirty", "0")
+    again = open_assistant(home_copy, embedder="fake")
+    assert again.index.catalog.get_info("chunker") == CHUNKER_VERSION
+    assert {d.doc_name: d.n_chunks for d in again.docs()} == before
+    assert all(d.status == "complete" for d in again.docs())
+    assert again.search("Quyết định 20/QĐ-SKHCN", 3)
+
+
+def _hit(doc: str, i: int, score: float) -> Hit:
+    chunk = Chunk(f"{doc}-{i}", doc, doc, "", f"text {doc} {i}", 0, 10, i)
+    return Hit(chunk, score, DocMeta())
+
+
+def test_per_report_hits_keep_each_competitive_report():
+    hits = [_hit("a", 0, 1.0), _hit("a", 1, 0.9), _hit("a", 2, 0.8), _hit("a", 3, 0.7),
+            _hit("b", 0, 0.6), _hit("c", 0, 0.3), _hit("b", 1, 0.2)]
+    kept = per_report_hits(hits)
+    docs = [h.chunk.doc_name for h in kept]
+    assert docs.count("a") == 3 and docs.count("b") == 2 and "c" not in docs  # c: below 0.4 × top
+    assert [h.score for h in kept] == sorted((h.score for h in kept), reverse=True)
+    assert per_report_hits([]) == []

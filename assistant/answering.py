@@ -79,10 +79,20 @@ def widen(unit: Unit, ranked: list[Unit]) -> list[Unit]:
     return [unit]
 
 
+def merged(citations: list[Citation], hits: list[Hit]) -> list[Citation]:
+    """One citation per number ([n] is one source card): sentences of the same hit become
+    one verbatim span covering them, cut again from the chunk."""
+    spans: dict[int, tuple[int, int]] = {}
+    for c in citations:
+        s, e = spans.get(c.n, (c.start, c.end))
+        spans[c.n] = (min(s, c.start), max(e, c.end))
+    return [cite(n, hits[n - 1], s, e) for n, (s, e) in spans.items()]
+
+
 def _single(question: str, hits: list[Hit], unit: Unit, ranked: list[Unit]) -> Draft:
     n = unit.hit_index + 1
     cites = [cite(n, hits[unit.hit_index], u.start, u.end) for u in widen(unit, ranked)]
-    return Draft(" ".join(c.quote for c in cites) + f" [{n}]", cites, confidence=unit.score)
+    return Draft(" ".join(c.quote for c in cites) + f" [{n}]", merged(cites, hits), confidence=unit.score)
 
 
 def _typed(question: str, ranked: list[Unit]) -> list[Unit]:
@@ -115,7 +125,7 @@ def _per_report(hits: list[Hit], units: list[Unit], typed: list[Unit], ranked: l
         marks = "".join(f"[{m}]" for m in dict.fromkeys(c.n for c in cites))
         lines.append(f"- {report_label(hit)} ({hit.chunk.doc_name}): {' '.join(c.quote for c in cites)} {marks}")
         citations += cites
-    return Draft("\n".join(lines), citations, confidence=max(u.score for u in units))
+    return Draft("\n".join(lines), merged(citations, hits), confidence=max(u.score for u in units))
 
 
 def extractive_from(question: str, hits: list[Hit], ranked: list[Unit], *, per_report: bool,

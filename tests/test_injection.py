@@ -155,16 +155,9 @@ def test_an_obedient_models_links_images_and_html_never_reach_the_user(corpus, c
     assert_safe_html(R.answer_html(ans.text, [], 0))
 
 
-# A grounded-looking model answer without any figure ("zero late [1]", "không hồ sơ nào [1]") is
-# accepted today: assistant/generation.rejection() finds the asked-for count in the citation
-# marker "[1]" itself, and assistant/verify._ground() accepts a cited sentence with no figure
-# without checking it shares any words with the passage. Fix requested in the issue #6 report.
-FIGURELESS = pytest.mark.xfail(reason="generation.rejection() reads the '1' of '[1]' as the asked-for count",
-                               strict=False)
-
-
-@pytest.mark.parametrize("case", [pytest.param(c, marks=FIGURELESS) if not any(ch.isdigit() for ch in c.payload.canary)
-                                  else c for c in CASES], ids=IDS)
+# A grounded-looking model answer without any figure ("zero late [1]", "không hồ sơ nào [1]") must
+# not pass for a count: the "1" of the citation marker "[1]" is not the asked-for figure.
+@pytest.mark.parametrize("case", CASES, ids=IDS)
 def test_an_obedient_model_does_not_get_its_way(corpus, case):
     _, model, gen, _ = corpus
     gen.reply = obeyed(case)

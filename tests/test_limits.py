@@ -188,7 +188,7 @@ def test_concurrent_uploads_beyond_the_waiting_room_are_told_to_retry(asst, samp
     from cchc.ui import make_upload
 
     slow = asst.ingest
-    monkeypatch.setattr(asst, "ingest", lambda *a, **k: time.sleep(1.5) or slow(*a, **k))
+    monkeypatch.setattr(asst, "ingest", lambda *a, **k: time.sleep(2.5) or slow(*a, **k))
     upload = make_upload(asst)
     start = threading.Barrier(8)
 

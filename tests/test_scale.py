@@ -11,6 +11,8 @@ from __future__ import annotations
 import io
 import json
 import re
+import time
+from collections import deque
 from pathlib import Path
 
 import pytest
@@ -162,9 +164,10 @@ def test_failed_batch_is_retried_report_by_report(tmp_path, samples):
     assert index.store.count() == sum(s.n_chunks for s in statuses) == len(index.keyword().ids)
 
 
-def test_progress_line_has_rate_and_eta():
+def test_progress_eta_uses_the_recent_rate_not_the_skipped_burst():
     out = io.StringIO()
-    bar = ProgressBar(stream=out, every_s=0.0, tty=False)
-    bar.start -= 120
-    bar(10, 40, "x.txt")
-    assert re.search(r"10/40 .* 5\.0/phút .* còn ~6m00s", out.getvalue())
+    bar = ProgressBar(stream=out, every_s=0.0, tty=False, window_s=300)
+    now = time.monotonic()  # a resumed ingest: 200 unchanged files in 10 s, then 3 reports a minute
+    bar.marks = deque([(now - 1000, 0), (now - 990, 200), (now - 600, 230), (now - 290, 245)])
+    bar(260, 1000, "x.txt")
+    assert re.search(r"260/1000 .* 3\.0/phút .* còn ~4h0[67]m", out.getvalue()), out.getvalue()

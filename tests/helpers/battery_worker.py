@@ -9,6 +9,15 @@ from pathlib import Path
 from tests.fakes import register_fakes
 
 
+def _peak_kb() -> int:
+    """This process's own peak RSS (VmHWM). Not ``ru_maxrss``: across fork+exec Linux keeps the
+    parent's peak there, so a worker started by a 2 GB pytest would report 2 GB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
 def main() -> None:
     register_fakes()
     from index.embedders import get_embedder
@@ -22,7 +31,7 @@ def main() -> None:
     marks: list[tuple[float, int]] = []
 
     def progress(i: int, n: int, name: str) -> None:
-        marks.append((time.monotonic(), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))
+        marks.append((time.monotonic(), _peak_kb()))
 
     statuses = ingest_paths(index, [Path(p) for p in paths], progress)
     for i, s in enumerate(statuses):

@@ -31,6 +31,7 @@ class Draft:
     citations: list[Citation] = field(default_factory=list)
     abstained: bool = False
     confidence: float = 0.0
+    source: str = "extractive"  # "model": the generator's verified answer; "fallback": it was replaced
 
 
 def not_found(question: str) -> Draft:
@@ -79,14 +80,27 @@ def widen(unit: Unit, ranked: list[Unit]) -> list[Unit]:
     return [unit]
 
 
+_FOOTNOTE_LINE = re.compile(r"\s*\n(?=<sup>\d+</sup>)")
+
+
 def merged(citations: list[Citation], hits: list[Hit]) -> list[Citation]:
-    """One citation per number ([n] is one source card): sentences of the same hit become
-    one verbatim span covering them, cut again from the chunk."""
+    """One span per number ([n] is one source card): sentences of the same hit become one
+    verbatim span covering them, cut again from the chunk — except that a footnote stays a
+    span of its own, since ingest moved it next to the sentence citing it and the two are
+    not contiguous in the original file."""
     spans: dict[int, tuple[int, int]] = {}
     for c in citations:
         s, e = spans.get(c.n, (c.start, c.end))
         spans[c.n] = (min(s, c.start), max(e, c.end))
-    return [cite(n, hits[n - 1], s, e) for n, (s, e) in spans.items()]
+    return [cite(n, hits[n - 1], a, b) for n, (s, e) in spans.items() for a, b in _unmoved(hits[n - 1], s, e)]
+
+
+def _unmoved(hit: Hit, start: int, end: int) -> list[tuple[int, int]]:
+    """``[start, end)`` cut before each footnote line inside it."""
+    text = hit.chunk.text[start - hit.chunk.start:end - hit.chunk.start]
+    cuts = [(m.start(), m.end()) for m in _FOOTNOTE_LINE.finditer(text)]
+    bounds = [0] + [x for pair in cuts for x in pair] + [len(text)]
+    return [(start + a, start + b) for a, b in zip(bounds[::2], bounds[1::2]) if b > a]
 
 
 def _single(question: str, hits: list[Hit], unit: Unit, ranked: list[Unit]) -> Draft:

@@ -106,7 +106,8 @@ class Assistant:
             if held or len(scope.docs) == 1 or not wants_per_report(query, held, scope.docs):
                 return self.retriever.search(query, self.k, scope), held, scope
             scope = self._year_scope(query, scope)
-            return per_report_hits(self.retriever.search(query, self.k * 5, scope)), held, scope
+            hits = per_report_hits(self.retriever.search(query, self.k * 5, scope))
+            return with_continuations(hits, self.retriever.continuation), held, scope
         per = max(2, self.k // len(held) + 1)
         hits: list[Hit] = []
         for p in held:  # comparison: retrieve for each side
@@ -154,8 +155,12 @@ class Assistant:
                 yield piece
         except Exception as e:  # the model failed: the extractive answer stands
             log.warning("generator failed: %s", e)
+            fallback.source = "fallback"
             return fallback
-        return verified_or_fallback("".join(pieces), passages, fallback, CONFIDENT, question, ranked)
+        draft = verified_or_fallback("".join(pieces), passages, fallback, CONFIDENT, question, ranked)
+        if draft is fallback:
+            draft.source = "fallback"
+        return draft
 
     def ask(self, question: str, *, qid: str | None = None, history: list[dict] | None = None,
             scope: SearchFilter | None = None) -> Answer:
@@ -179,7 +184,8 @@ class Assistant:
 
 def _answer(question: str, qid: str | None, draft: Draft, hits: list[Hit], timings: dict, backend: str) -> Answer:
     return Answer(question=question, text=draft.text, abstained=draft.abstained, citations=draft.citations,
-                  retrieved=hits, timings=timings, id=qid, backend=backend)
+                  retrieved=hits, timings=timings, id=qid, backend=backend,
+                  answered_by=draft.source)
 
 
 PER_REPORT_CHUNKS = 3
@@ -201,6 +207,19 @@ def per_report_hits(hits: list[Hit]) -> list[Hit]:
         elif mine is not None and len(mine) < PER_REPORT_CHUNKS:
             mine.append(h)
     return sorted((h for hs in kept.values() for h in hs), key=lambda h: -h.score)
+
+
+def with_continuations(hits: list[Hit], following: Callable[[Hit], Hit | None]) -> list[Hit]:
+    """``hits`` then, for each report's best chunk, the chunk continuing it in the same section
+    when it is not already there: a report's answer often straddles the cut ("… bằng các Kế
+    hoạch CCHC¹" and, in the next chunk, "¹ … năm 2020: Quyết định số 314/…"). They go last:
+    context for the answer, not better-ranked results."""
+    have = {h.chunk.chunk_id for h in hits}
+    best = {}
+    for h in hits:
+        best.setdefault(h.chunk.doc_name, h)
+    extra = [nxt for h in best.values() if (nxt := following(h)) is not None and nxt.chunk.chunk_id not in have]
+    return hits + extra
 
 
 def check_question(question: str) -> str:

@@ -215,9 +215,11 @@ def verified_or_fallback(raw: str, passages: list[Passage], fallback: Draft, con
         if not fallback.abstained and fallback.confidence >= confident:
             return fallback
         draft.citations = []
+        draft.source = "model"
         return draft
     reason = rejection(question, draft, ranked or [], fallback, confident, passages) if question else None
     if reason:
         log.info("model answer rejected (%s); extractive fallback", reason)
         return fallback
+    draft.source = "model"
     return draft

@@ -37,7 +37,7 @@ class Answer:
     timings: dict = field(default_factory=dict)
     id: str | None = None
     backend: str = ""
-    notes: list[str] = field(default_factory=list)
+    answered_by: str = "extractive"  # or "model" (verified model answer kept) or "fallback" (model replaced)
 
     def to_json(self) -> dict:
         return {
@@ -49,4 +49,5 @@ class Answer:
             "retrieved": [h.to_json() for h in self.retrieved],
             "timings": self.timings,
             "backend": self.backend,
+            "answered_by": self.answered_by,
         }

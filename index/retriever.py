@@ -69,9 +69,11 @@ class _ChunkTable:
         kw = index.keyword()
         self.keyword_ids = kw.ids
         self.by_id: dict[str, tuple[Chunk, DocMeta]] = {}
+        self.by_place: dict[tuple[str, int], Chunk] = {}
         for c in index.catalog.chunks():
             if c.doc_name in metas:
                 self.by_id[c.chunk_id] = (c, metas[c.doc_name])
+                self.by_place[(c.doc_name, c.ordinal)] = c
         self.tones = ToneRestorer(c.text for c, _ in self.by_id.values())
         self.source = kw
         self.metas = metas
@@ -156,6 +158,14 @@ class Retriever:
         scored.sort(key=lambda h: (-h.score, h.chunk.doc_name, h.chunk.ordinal))
         return scored[:k]
 
+
+    def continuation(self, hit: Hit) -> Hit | None:
+        """The chunk right after ``hit``'s when it continues the same section (a paragraph cut
+        by the chunk size, a footnote after the sentence citing it), with ``hit``'s score."""
+        nxt = self.table().by_place.get((hit.chunk.doc_name, hit.chunk.ordinal + 1))
+        if nxt is None or nxt.section != hit.chunk.section:
+            return None
+        return Hit(nxt, hit.score, hit.meta)
 
     def search_reports(self, query: str, scope: SearchFilter | None = None, max_reports: int = 30,
                        ratio: float = 0.6) -> list[Hit]:

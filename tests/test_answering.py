@@ -41,8 +41,20 @@ def _assert_quotes_verbatim(asst, ans):
 
 def test_decision_lookup_extractive(asst):
     ans = asst.ask("Quy chế xét tặng Giải thưởng KH&CN tỉnh Khánh Hòa được ban hành theo quyết định số mấy?")
-    assert not ans.abstained and "1078/QĐ-UBND" in ans.text
+    assert not ans.abstained and "1078/QĐ-UBND" in ans.text and ans.answered_by == "extractive"
     assert ans.citations[0].doc == "000_2e45de5cd4b14c3f.txt"
+    _assert_quotes_verbatim(asst, ans)
+
+
+def test_a_footnote_is_quoted_apart_from_the_sentence_citing_it(asst, samples):
+    """Ingest moves a footnote next to the sentence citing it; a quote must still be a span of
+    the original file, so the sentence and its footnote are two quotes under the same [n]."""
+    ans = asst.ask("Sở KH&CN Quảng Ngãi đã tham mưu UBND tỉnh ban hành mấy văn bản để triển khai ISO 9001?")
+    assert "03 văn bản" in ans.text
+    raw = _ws((samples / "002_66aa62caed93e12d.txt").read_text(encoding="utf-8"))
+    assert any("<sup>7</sup>" in c.quote for c in ans.citations)
+    for c in ans.citations:
+        assert _ws(c.quote) in raw, c.quote
     _assert_quotes_verbatim(asst, ans)
 
 
@@ -133,6 +145,7 @@ def test_model_answer_used_when_grounded(home_copy):
     ans = events[-1]
     assert "".join(e for e in events[:-1]) == gen.reply
     assert ans.text.startswith("Quyết định số 1078/QĐ-UBND") and ans.citations[0].n == n
+    assert ans.answered_by == "model" and ans.to_json()["answered_by"] == "model"
     system = gen.seen[0][0]["content"]
     assert "Chỉ trả lời dựa trên" in system
     _assert_quotes_verbatim(asst, ans)
@@ -144,6 +157,7 @@ def test_model_invention_falls_back_to_extractive(home_copy):
     asst = open_assistant(home_copy, llm="scripted", embedder="fake")
     ans = asst.ask("Quy chế xét tặng Giải thưởng KH&CN tỉnh Khánh Hòa được ban hành theo quyết định số mấy?")
     assert "4242" not in ans.text and "1078/QĐ-UBND" in ans.text
+    assert ans.answered_by == "fallback"
 
 
 def test_model_failure_falls_back(home_copy):

@@ -1,6 +1,6 @@
 """Opening an index built by an older chunker re-chunks it; per-report retrieval keeps
 every competitive report."""
-from assistant.api import open_assistant, per_report_hits
+from assistant.api import open_assistant, per_report_hits, with_continuations
 from index.records import Hit
 from ingest.records import CHUNKER_VERSION, Chunk, DocMeta
 
@@ -30,3 +30,25 @@ def test_per_report_hits_keep_each_competitive_report():
     assert docs.count("a") == 3 and docs.count("b") == 2 and "c" not in docs  # c: below 0.4 × top
     assert [h.score for h in kept] == sorted((h.score for h in kept), reverse=True)
     assert per_report_hits([]) == []
+
+
+def test_each_reports_best_chunk_brings_its_continuation_last():
+    hits = [_hit("a", 3, 1.0), _hit("b", 0, 0.9), _hit("a", 7, 0.8)]
+    nxt = {("a", 3): _hit("a", 4, 1.0), ("b", 0): _hit("b", 1, 0.9), ("a", 7): _hit("a", 8, 0.8)}
+    out = with_continuations(hits, lambda h: nxt.get((h.chunk.doc_name, h.chunk.ordinal)))
+    assert [(h.chunk.doc_name, h.chunk.ordinal) for h in out] == [("a", 3), ("b", 0), ("a", 7), ("a", 4), ("b", 1)]
+    again = with_continuations(hits + [_hit("a", 4, 0.1)], lambda h: nxt.get((h.chunk.doc_name, h.chunk.ordinal)))
+    assert [h.chunk.ordinal for h in again].count(4) == 1  # already retrieved: not repeated
+
+
+def test_continuation_is_the_next_chunk_of_the_same_section(home_copy):
+    asst = open_assistant(home_copy, embedder="fake")
+    chunks = asst.index.catalog.chunks("002_66aa62caed93e12d.txt")
+    for c, d in zip(chunks, chunks[1:]):
+        got = asst.retriever.continuation(Hit(c, 0.5, DocMeta()))
+        if d.section == c.section:
+            assert got is not None and got.chunk.chunk_id == d.chunk_id and got.score == 0.5
+        else:
+            assert got is None
+    last = max(chunks, key=lambda c: c.ordinal)
+    assert asst.retriever.continuation(Hit(last, 0.5, DocMeta())) is None

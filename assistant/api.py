@@ -20,7 +20,7 @@ from index.embedders import Embedder, get_embedder
 from index.ingestion import ensure_consistent, ingest_paths
 from index.records import Hit, SearchFilter
 from index.retriever import Retriever, parse_hints
-from index.store import Index, IngestStatus
+from index.store import Index, IndexBusyError, IngestStatus
 from ingest.textkeys import nfc
 
 log = logging.getLogger(__name__)
@@ -254,11 +254,14 @@ def open_assistant(home: Path | None = None, llm: str = "extractive", k: int = 5
     emb = get_embedder(embedder, home=home)
     index = Index(home, emb, chroma_url or os.environ.get("CCHC_CHROMA_URL") or None)
     ensure_consistent(index)
-    rechunk_if_outdated(index)
-    if load_samples and index.catalog.get_info("samples_loaded") is None:
-        statuses = ingest_paths(index, [SAMPLES])
-        index.catalog.set_info("samples_loaded", "1")
-        log.info("bundled samples: %s", "; ".join(s.line() for s in statuses))
+    try:
+        rechunk_if_outdated(index)
+        if load_samples and index.catalog.get_info("samples_loaded") is None:
+            statuses = ingest_paths(index, [SAMPLES])
+            index.catalog.set_info("samples_loaded", "1")
+            log.info("bundled samples: %s", "; ".join(s.line() for s in statuses))
+    except IndexBusyError:  # another process is writing (e.g. loading the same samples): read what is there
+        log.info("index busy; opened as it is, the other writer finishes the work")
     generator = None
     if llm != "extractive":
         from assistant.generators import get_generator

@@ -89,7 +89,23 @@ def _ground(claim: str, cited: list[int], passages: dict[int, Passage]) -> list[
         if n is None or overlap < 2:
             return None
         cited.append(n)
-    return sorted(set(cited))
+    return sorted(set(cited)) if _worded(claim, cited, passages) else None
+
+
+WORD_SUPPORT = 0.5
+
+
+def _words(text: str) -> set[str]:
+    """Tone-folded syllables and codes of ``text`` (no bigrams, no citation marks)."""
+    return {t for t in keyword_tokens(_MARK.sub(" ", text)) if "_" not in t and t.isascii()}
+
+
+def _worded(claim: str, cited: list[int], passages: dict[int, Passage]) -> bool:
+    """At least ``WORD_SUPPORT`` of the claim's syllables appear in the passages it cites: a
+    name the model made up ("Ban Chỉ đạo Trung ương [2]") is not grounded by a figure or a mark."""
+    words = _words(claim)
+    have = set().union(*(_words(passages[n].text) for n in cited))
+    return len(words & have) >= WORD_SUPPORT * len(words)
 
 
 def verify_answer(raw: str, passages: list[Passage]) -> Draft | None:

@@ -119,6 +119,14 @@ def test_verify_keeps_grounded_and_drops_invented(asst):
     assert "1078/QĐ-UBND" in mixed.text and "777" not in mixed.text
 
 
+def test_verify_drops_a_figureless_claim_its_passage_does_not_word(asst):
+    ps = _passages(asst, "Quyết định 1078/QĐ-UBND ngày 12/5/2020 Quy chế xét tặng Giải thưởng")
+    n = next(p.n for p in ps if "1078/QĐ-UBND" in p.text)
+    assert verify_answer(f"Đơn vị chủ trì là Ban Chỉ đạo Trung ương về phòng chống thiên tai [{n}].", ps) is None
+    kept = verify_answer(f"Quy chế xét tặng Giải thưởng do UBND tỉnh Khánh Hòa ban hành [{n}].", ps)
+    assert kept and kept.citations[0].n == n
+
+
 def test_verify_adds_missing_citation_and_strips_links(asst):
     ps = _passages(asst, "Quyết định 1078/QĐ-UBND ngày 12/5/2020 Quy chế xét tặng Giải thưởng", True)
     n = next(p.n for p in ps if "1078/QĐ-UBND" in p.text)

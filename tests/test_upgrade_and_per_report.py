@@ -52,3 +52,22 @@ def test_continuation_is_the_next_chunk_of_the_same_section(home_copy):
             assert got is None
     last = max(chunks, key=lambda c: c.ordinal)
     assert asst.retriever.continuation(Hit(last, 0.5, DocMeta())) is None
+
+
+def test_opening_a_fresh_home_while_another_process_writes_does_not_fail(tmp_path):
+    """The first open loads the bundled samples; if another process holds the write lock (it is
+    loading them too), this one opens what is there instead of failing, and loads them later."""
+    import fcntl
+    import os
+
+    home = tmp_path / "fresh"
+    home.mkdir()
+    fd = os.open(home / "write.lock", os.O_CREAT | os.O_RDWR, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        asst = open_assistant(home, embedder="fake")
+        assert asst.docs() == [] and asst.index.catalog.get_info("samples_loaded") is None
+    finally:
+        os.close(fd)
+    again = open_assistant(home, embedder="fake")
+    assert len(again.docs()) == 5 and again.index.catalog.get_info("samples_loaded") == "1"

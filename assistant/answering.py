@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field
 
 from assistant.records import Citation
-from assistant.sentences import TYPE_PATTERNS, Unit, answer_type
+from assistant.sentences import TYPE_PATTERNS, Unit, Weigher, answer_type
 from index.glossary import looks_english
 from index.records import Hit
 
@@ -18,6 +18,8 @@ CONFIDENT = 0.5  # extractive confidence above which a model's "not found" is ov
 PER_REPORT_RATIO = 0.8
 NEIGHBOUR_RATIO = 0.85
 TYPED_RATIO = 0.8
+NEAR = 150  # characters between a chosen sentence and one that completes it
+MIN_GAIN = 0.1  # ... which must cover this share of the question's weighted words the first misses
 SECOND_RATIO = 0.9  # a report's second sentence joins its per-report line above this share
 NOT_FOUND_VI = "Các báo cáo hiện có không chứa thông tin này."
 NOT_FOUND_EN = "The reports do not contain this information."
@@ -103,10 +105,31 @@ def _unmoved(hit: Hit, start: int, end: int) -> list[tuple[int, int]]:
     return [(start + a, start + b) for a, b in zip(bounds[::2], bounds[1::2]) if b > a]
 
 
-def _single(question: str, hits: list[Hit], unit: Unit, ranked: list[Unit]) -> Draft:
+def _single(question: str, hits: list[Hit], unit: Unit, ranked: list[Unit], idf: dict[str, float]) -> Draft:
     n = unit.hit_index + 1
-    cites = [cite(n, hits[unit.hit_index], u.start, u.end) for u in widen(unit, ranked)]
+    parts = widen(unit, ranked)
+    rest = _completing(question, parts, ranked, idf)
+    cites = [cite(n, hits[unit.hit_index], u.start, u.end) for u in sorted(parts + rest, key=lambda u: u.start)]
     return Draft(" ".join(c.quote for c in cites) + f" [{n}]", merged(cites, hits), confidence=unit.score)
+
+
+def _completing(question: str, parts: list[Unit], ranked: list[Unit], idf: dict[str, float]) -> list[Unit]:
+    """The neighbouring sentence that answers what the chosen one leaves out: for "bao nhiêu
+    công chức và bao nhiêu viên chức", "… viên chức … là 44 người" after "… công chức … là 39
+    người". It must be of the same hit, within ``NEAR`` characters, state the asked-for kind of
+    figure, and cover at least ``MIN_GAIN`` of the question's weighted words the chosen ones miss."""
+    weigh = Weigher(question, idf)
+    if weigh.pattern is None:  # only questions asking for figures, codes or dates
+        return []
+    covered = set().union(*(weigh.terms_in(u.text) for u in parts))
+    first, last = parts[0], parts[-1]
+    near = [u for u in ranked if u.hit_index == first.hit_index and not _is_note(u)
+            and (0 <= u.start - last.end <= NEAR or 0 <= first.start - u.end <= NEAR)
+            and weigh.pattern.search(u.text)]
+    best = max(near, key=lambda u: weigh.gain(u.text, covered), default=None)
+    if best is None or weigh.gain(best.text, covered) < MIN_GAIN:
+        return []
+    return [best]
 
 
 def _typed(question: str, ranked: list[Unit]) -> list[Unit]:
@@ -132,7 +155,6 @@ def _per_report(hits: list[Hit], units: list[Unit], typed: list[Unit], ranked: l
     lines, citations = ["Mỗi báo cáo trả lời khác nhau:"], []
     for u in units:
         hit = hits[u.hit_index]
-        n = u.hit_index + 1
         second = next((w for w in typed if w.doc == u.doc and w is not u and w.score >= SECOND_RATIO * u.score), None)
         parts = widen(u, ranked) + (widen(second, ranked) if second else [])
         cites = [cite(w.hit_index + 1, hits[w.hit_index], w.start, w.end) for w in parts]
@@ -143,7 +165,8 @@ def _per_report(hits: list[Hit], units: list[Unit], typed: list[Unit], ranked: l
 
 
 def extractive_from(question: str, hits: list[Hit], ranked: list[Unit], *, per_report: bool,
-                    threshold: float = ABSTAIN_THRESHOLD, comparison: bool = False) -> Draft:
+                    threshold: float = ABSTAIN_THRESHOLD, comparison: bool = False,
+                    idf: dict[str, float] | None = None) -> Draft:
     """Best supporting sentence(s) from units ranked by :func:`~assistant.sentences.rank_units`;
     one block per report when ``per_report`` and several reports answer."""
     if not hits or not ranked or ranked[0].score < threshold:
@@ -163,7 +186,7 @@ def extractive_from(question: str, hits: list[Hit], ranked: list[Unit], *, per_r
         if len(strong) > 1:
             strong.sort(key=lambda u: -u.score)
             return _per_report(hits, strong, typed, ranked)
-    return _single(question, hits, top, ranked)
+    return _single(question, hits, top, ranked, idf or {})
 
 
 def wants_per_report(question: str, named_provinces: list[str], scoped_docs: list[str]) -> bool:

@@ -132,12 +132,13 @@ class Assistant:
         t1 = time.perf_counter()
         timings = {"retrieve_ms": round((t1 - t0) * 1000, 1)}
         per_report = len(held) > 1 or wants_per_report(question, held, scope.docs)
-        ranked = rank_units(query, hits, self._idf(query))
-        draft = extractive_from(query, hits, ranked, per_report=per_report, comparison=len(held) > 1)
+        idf = self._idf(query)
+        ranked = rank_units(query, hits, idf)
+        draft = extractive_from(query, hits, ranked, per_report=per_report, comparison=len(held) > 1, idf=idf)
         ask_model = (not draft.abstained and len(draft.citations) == 1) or (
             draft.abstained and draft.confidence >= ABSTAIN_THRESHOLD and not per_report)
         if self.generator is not None and hits and ask_model:
-            draft = yield from self._generate(query, hits, ranked, draft, timings)
+            draft = yield from self._generate(query, hits, ranked, idf, draft, timings)
         else:
             yield draft.text
         t2 = time.perf_counter()
@@ -146,8 +147,8 @@ class Assistant:
         timings.update(generate_ms=round((t2 - t1) * 1000, 1), total_ms=round((t2 - t0) * 1000, 1))
         yield _answer(question, qid, draft, hits, timings, self.describe()["generator"])
 
-    def _generate(self, question, hits, ranked, fallback: Draft, timings: dict):
-        passages = build_passages(question, hits, ranked, self._idf(question))
+    def _generate(self, question, hits, ranked, idf, fallback: Draft, timings: dict):
+        passages = build_passages(question, hits, ranked, idf)
         pieces: list[str] = []
         try:
             for piece in generate_answer(self.generator, question, passages, timings):

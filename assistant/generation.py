@@ -11,10 +11,9 @@ import time
 from typing import Iterator
 
 import prompts
-from assistant.answering import Draft, report_label, widen
-from assistant.sentences import TYPE_PATTERNS, Unit, answer_type, content_terms
+from assistant.answering import MIN_GAIN, Draft, report_label, widen
+from assistant.sentences import TYPE_PATTERNS, Unit, Weigher, answer_type, content_terms
 from assistant.verify import Passage, facts, verify_answer
-from index.keyword import keyword_tokens
 from index.records import Hit
 from ingest.textkeys import fold, tokens
 
@@ -26,7 +25,7 @@ MIN_EXTRA = 60           # a further passage must fit at least this many charact
 PASSAGE_CAP = 300        # one long sentence may not take the whole budget
 MERGE_GAP = 150          # sentences of one hit this close together form one passage
 SUPPORT_RATIO = 0.6      # ... and its best sentence score this share of the best one,
-MIN_GAIN = 0.1           # ... or cover this share of the question's (IDF-weighted) words;
+# ... or cover MIN_GAIN of the question's (IDF-weighted) words the chosen ones miss;
 FLOOR_RATIO = 0.3        # ... and in any case score this share
 MAX_TOKENS = 90          # one or two sentences
 AGREEMENT = 0.8  # a model's cited sentence must score at least this share of the extractive best
@@ -42,7 +41,7 @@ def build_passages(question: str, hits: list[Hit], ranked: list[Unit], idf: dict
     also points into ``Answer.retrieved``."""
     spans: dict[int, tuple[int, int]] = {}
     top = ranked[0].score if ranked else 0.0
-    weigh = _Weigher(question, idf or {})
+    weigh = Weigher(question, idf or {})
     covered: set[str] = set()
     for unit in ranked:
         used = sum(e - s for s, e in spans.values())
@@ -75,28 +74,6 @@ def _place(spans: dict[int, tuple[int, int]], i: int, s: int, e: int, room: int)
 def _passage(i: int, hit: Hit, s: int, e: int) -> Passage:
     c = hit.chunk
     return Passage(i + 1, hit, s, e, c.text[s - c.start:e - c.start])
-
-
-class _Weigher:
-    """IDF-weighted question words (syllables; bigrams that occur nowhere would swamp the
-    weights): how much of the question a window or sentence covers."""
-
-    def __init__(self, question: str, idf: dict[str, float]):
-        self.terms = [t for t in content_terms(question) if "_" not in t]
-        self.idf = idf
-        self.total = sum(idf.get(t, 1.0) for t in self.terms) or 1.0
-        self.pattern = TYPE_PATTERNS.get(answer_type(question))
-
-    def terms_in(self, text: str) -> set[str]:
-        have = set(keyword_tokens(text))
-        return {t for t in self.terms if t in have}
-
-    def gain(self, text: str, covered: set[str]) -> float:
-        return sum(self.idf.get(t, 1.0) for t in self.terms_in(text) - covered) / self.total
-
-    def window(self, text: str) -> float:
-        typed = self.pattern is not None and self.pattern.search(text) is not None
-        return self.gain(text, set()) + (0.2 if typed else 0.0)
 
 
 def best_window(hit: Hit, s: int, e: int, size: int, score) -> tuple[int, int]:

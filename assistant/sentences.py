@@ -154,3 +154,25 @@ def rank_units(question: str, hits: list[Hit], idf: dict[str, float]) -> list[Un
 def idf_table(df: dict[str, int], n_docs: int, terms: list[str]) -> dict[str, float]:
     """IDF of the question's terms from keyword-index document frequencies."""
     return {t: math.log(1 + (n_docs - df.get(t, 0) + 0.5) / (df.get(t, 0) + 0.5)) for t in terms}
+
+
+class Weigher:
+    """IDF-weighted question words (syllables; bigrams that occur nowhere would swamp the
+    weights): how much of the question a window or sentence covers."""
+
+    def __init__(self, question: str, idf: dict[str, float]):
+        self.terms = [t for t in content_terms(question) if "_" not in t]
+        self.idf = idf
+        self.total = sum(idf.get(t, 1.0) for t in self.terms) or 1.0
+        self.pattern = TYPE_PATTERNS.get(answer_type(question))
+
+    def terms_in(self, text: str) -> set[str]:
+        have = set(keyword_tokens(text))
+        return {t for t in self.terms if t in have}
+
+    def gain(self, text: str, covered: set[str]) -> float:
+        return sum(self.idf.get(t, 1.0) for t in self.terms_in(text) - covered) / self.total
+
+    def window(self, text: str) -> float:
+        typed = self.pattern is not None and self.pattern.search(text) is not None
+        return self.gain(text, set()) + (0.2 if typed else 0.0)

@@ -58,6 +58,15 @@ def test_a_footnote_is_quoted_apart_from_the_sentence_citing_it(asst, samples):
     _assert_quotes_verbatim(asst, ans)
 
 
+def test_a_two_part_count_question_gets_the_neighbouring_sentence_too(asst):
+    ans = asst.ask("Tại thời điểm báo cáo, Sở KH&CN Nghệ An có bao nhiêu công chức và bao nhiêu viên chức?")
+    assert "39 người" in ans.text and "44 người" in ans.text, ans.text
+    assert ans.text.index("39 người") < ans.text.index("44 người")  # in the report's order
+    _assert_quotes_verbatim(asst, ans)
+    one = asst.ask("Tại thời điểm báo cáo, Sở KH&CN Nghệ An có bao nhiêu công chức?")
+    assert "39 người" in one.text and "44 người" not in one.text, one.text
+
+
 def test_unknown_province_abstains(asst):
     ans = asst.ask("Sở KH&CN Hà Nội năm 2022 có bao nhiêu thủ tục hành chính trực tuyến?")
     assert ans.abstained and ans.citations == [] and "không" in ans.text.lower()

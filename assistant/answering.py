@@ -180,13 +180,35 @@ def extractive_from(question: str, hits: list[Hit], ranked: list[Unit], *, per_r
         return d
     top = typed[0]
     if per_report:
-        best = best_per_doc(typed)
         ratio = 0.0 if comparison else PER_REPORT_RATIO
-        strong = [u for u in best.values() if u.score >= max(threshold, ratio * top.score)]
+        strong = _answering_reports(question, ranked, top, max(threshold, ratio * top.score), ratio, idf or {})
         if len(strong) > 1:
             strong.sort(key=lambda u: -u.score)
             return _per_report(hits, strong, typed, ranked)
     return _single(question, hits, top, ranked, idf or {})
+
+
+def _answering_reports(question: str, ranked: list[Unit], top: Unit, floor: float, ratio: float,
+                       idf: dict[str, float]) -> list[Unit]:
+    """Each report's best sentence that answers nearly as well as the best one: it scores at
+    least ``floor``, or it (with the footnotes it cites) covers at least ``ratio`` of the question
+    words the best one covers — syllables only, so a report worded differently ("trả quá hạn: 3
+    hồ sơ" for "bao nhiêu hồ sơ bị trễ hạn", or a plan number in a footnote) is not lost to
+    question bigrams no report contains. It must state the kind of figure asked for. When the
+    question names a year, a report's sentence about that year ("năm 2020: …") comes first."""
+    weigh = Weigher(question, idf)
+    cover = {id(u): weigh.gain(" ".join(w.text for w in _notes_of(u, ranked)), set()) for u in ranked}
+    want = ratio * cover[id(top)]
+    able = [u for u in ranked if u.score >= ABSTAIN_THRESHOLD and (u.score >= floor or cover[id(u)] >= want > 0)
+            and (weigh.pattern is None or any(weigh.pattern.search(w.text) for w in _notes_of(u, ranked)))]
+    years = re.findall(r"(?<![\d/])(?:19|20)\d\d(?![\d/])", question)
+    if not years:
+        return list(best_per_doc(able).values())
+    named = re.compile(r"\bnăm (?:" + "|".join(years) + r")\b", re.I)
+    best: dict[str, Unit] = {}  # per report, a sentence about the year asked for comes first
+    for u in sorted(able, key=lambda u: (not any(named.search(w.text) for w in _notes_of(u, ranked)), -u.score)):
+        best.setdefault(u.doc, u)
+    return list(best.values())
 
 
 def wants_per_report(question: str, named_provinces: list[str], scoped_docs: list[str]) -> bool:

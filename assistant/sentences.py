@@ -109,17 +109,23 @@ def strip_scope(question: str) -> str:
     return _SCOPE_PHRASES.sub(" ", _PROVINCE_NAMES.sub(" ", fold(question)))
 
 
+_COMPARE_PHRASES = re.compile(
+    r"\b(?:mỗi nơi|mỗi sở|mỗi tỉnh|mỗi báo cáo|nơi nào|sở nào|tỉnh nào|báo cáo nào|so sánh|"
+    r"(?:nhiều|ít|cao|thấp|lớn|nhỏ) hơn)\b", re.I)
+
+
 def _strip_type_phrase(question: str) -> str:
-    """Drop the words that ask for a decision number ("Quyết định nào", "văn bản số mấy"):
-    they say what kind of answer is wanted, not what the answering sentence is about."""
+    """Drop the words that ask for a decision number ("Quyết định nào", "văn bản số mấy") or
+    set up a comparison ("mỗi nơi", "nơi nào nhiều hơn"): they say what kind of answer is
+    wanted, not what the answering sentence is about."""
     rx = dict(ANSWER_TYPES)["decision"]
-    return rx.sub(" ", question)
+    return _COMPARE_PHRASES.sub(" ", rx.sub(" ", question))
 
 
 def content_terms(question: str) -> list[str]:
     """Question terms that an answering sentence should contain (folded, bigrams included)."""
     english = expand_english(question)
-    toks = keyword_tokens(strip_scope(_strip_type_phrase(english or question)))
+    toks = keyword_tokens(strip_scope(_strip_type_phrase(english or question)), equivalents=False)
     return sorted({t for t in toks if t == fold(t)})
 
 

@@ -95,15 +95,15 @@ def _ground(claim: str, cited: list[int], passages: dict[int, Passage]) -> list[
 WORD_SUPPORT = 0.5
 
 
-def _words(text: str) -> set[str]:
+def _words(text: str, equivalents: bool = True) -> set[str]:
     """Tone-folded syllables and codes of ``text`` (no bigrams, no citation marks)."""
-    return {t for t in keyword_tokens(_MARK.sub(" ", text)) if "_" not in t and t.isascii()}
+    return {t for t in keyword_tokens(_MARK.sub(" ", text), equivalents) if "_" not in t and t.isascii()}
 
 
 def _worded(claim: str, cited: list[int], passages: dict[int, Passage]) -> bool:
     """At least ``WORD_SUPPORT`` of the claim's syllables appear in the passages it cites: a
     name the model made up ("Ban Chỉ đạo Trung ương [2]") is not grounded by a figure or a mark."""
-    words = _words(claim)
+    words = _words(claim, equivalents=False)
     have = set().union(*(_words(passages[n].text) for n in cited))
     return len(words & have) >= WORD_SUPPORT * len(words)
 

@@ -68,3 +68,19 @@ def expand_english(text: str) -> str:
     if not looks_english(text):
         return ""
     return " ".join(GLOSSARY[m.group(1).lower()] for m in _PATTERN.finditer(text))
+
+
+# Vietnamese terms that mean the same in these reports: spelling variants (i/y), synonyms that
+# differ between provinces ("quá hạn" / "trễ hạn") and the abbreviations every report uses.
+# Each term of a group also indexes as every other one, in reports and in questions alike
+# (index/keyword.py), so any wording of a group yields the same keyword tokens.
+EQUIVALENTS: tuple[tuple[str, ...], ...] = (
+    ("trễ hạn", "quá hạn", "trễ hẹn"),
+    ("tỷ lệ", "tỉ lệ"), ("quy định", "qui định"), ("quy trình", "qui trình"), ("quy chế", "qui chế"),
+    ("quy mô", "qui mô"), ("kỹ thuật", "kĩ thuật"), ("lý do", "lí do"),
+    ("thủ tục hành chính", "TTHC"), ("cải cách hành chính", "CCHC"), ("ủy ban nhân dân", "UBND"),
+    ("khoa học và công nghệ", "KH&CN", "KHCN"),
+    ("cơ quan hành chính nhà nước", "CQHCNN"), ("hệ thống quản lý chất lượng", "HTQLCL"),
+    ("công nghệ thông tin", "CNTT"), ("văn bản quy phạm pháp luật", "VBQPPL"),
+    ("cán bộ, công chức, viên chức", "CBCCVC"), ("dịch vụ công trực tuyến", "DVCTT"),
+)

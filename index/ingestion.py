@@ -142,8 +142,9 @@ def ingest_paths(index: Index, paths: Iterable[Path], progress: Progress | None 
 
 
 def ensure_consistent(index: Index) -> None:
-    """After a crash: rebuild the keyword index if a write did not finish."""
-    if index.catalog.get_info("keyword_dirty") == "1" or index.catalog.docs(status="pending"):
+    """After a crash, or after an upgrade of the keyword tokenizer: rebuild the keyword index."""
+    if (index.catalog.get_info("keyword_dirty") == "1" or index.catalog.docs(status="pending")
+            or index.keyword_outdated()):
         try:
             with index.writing():
                 index.recover()

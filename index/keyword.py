@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 from scipy import sparse
 
+from index.glossary import EQUIVALENTS
 from ingest.textkeys import fold, tokens
 
 K1 = 1.2
@@ -24,22 +25,51 @@ _STOP = frozenset(fold(w) for w in (
     "gì bao nhiêu hay hoặc ở đến năm nay sao what which how many the of in and to a is for".split()))
 
 
-def keyword_tokens(text: str) -> list[str]:
-    """Syllables (as written, lower case), their tone-free form, and tone-free bigrams."""
+KEYWORD_VERSION = "kw-2"  # bump when keyword_tokens changes: stored indexes are then rebuilt
+
+
+def keyword_tokens(text: str, equivalents: bool = True) -> list[str]:
+    """Syllables (as written, lower case), their tone-free form, and tone-free bigrams; with
+    ``equivalents`` (report text), a term of :data:`~index.glossary.EQUIVALENTS` also yields the
+    tone-free tokens of the other terms of its group ("quá hạn" → ``tre``, ``han``, ``tre_han``;
+    "TTHC" → ``thu``, …, ``hanh_chinh``). Questions are not expanded: the reports already are,
+    and a question's own words then weigh as much as they did."""
     toks = tokens(text)
-    out: list[str] = []
     folded = [fold(t) for t in toks]
+    out = _tokens(toks, folded)
+    for i, f in enumerate(folded if equivalents else ()):
+        for phrase, other in _EQUIV.get(f, ()):
+            if tuple(folded[i:i + len(phrase)]) == phrase:
+                out.extend(other)
+    return out
+
+
+def _tokens(toks: list[str], folded: list[str]) -> list[str]:
+    out: list[str] = []
     for t, f in zip(toks, folded):
         if f in _STOP and not t[0].isdigit():
             continue
         out.append(t)
         if f != t:
             out.append(f)
-    words = [f for f in folded]
-    for a, b in zip(words, words[1:]):
+    for a, b in zip(folded, folded[1:]):
         if not (a in _STOP and b in _STOP):
             out.append(f"{a}_{b}")
     return out
+
+
+def _equivalents() -> dict[str, list[tuple[tuple[str, ...], list[str]]]]:
+    """First folded word → (folded phrase, tone-free tokens of the other terms of its group)."""
+    table: dict[str, list[tuple[tuple[str, ...], list[str]]]] = {}
+    for group in EQUIVALENTS:
+        for this in group:
+            phrase = tuple(fold(t) for t in tokens(this))
+            others = [_tokens(w, w) for w in ([fold(t) for t in tokens(o)] for o in group if o != this)]
+            table.setdefault(phrase[0], []).append((phrase, [t for ts in others for t in ts]))
+    return table
+
+
+_EQUIV = _equivalents()
 
 
 class KeywordIndex:
@@ -71,7 +101,7 @@ class KeywordIndex:
 
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of every chunk for ``query`` (zeros when nothing matches)."""
-        cols = sorted({self.vocab[t] for t in keyword_tokens(query) if t in self.vocab})
+        cols = sorted({self.vocab[t] for t in keyword_tokens(query, equivalents=False) if t in self.vocab})
         if not cols or not self.ids:
             return np.zeros(len(self.ids), dtype=np.float32)
         return np.asarray(self.weights[:, cols].sum(axis=1)).ravel()
@@ -91,7 +121,8 @@ class KeywordIndex:
         tmp = folder / "keyword.tmp.npz"
         sparse.save_npz(tmp, self.weights.tocsc())
         meta_tmp = folder / "keyword.tmp.json"
-        meta_tmp.write_text(json.dumps({"ids": self.ids, "vocab": self.vocab}, ensure_ascii=False))
+        meta_tmp.write_text(json.dumps({"version": KEYWORD_VERSION, "ids": self.ids, "vocab": self.vocab},
+                                       ensure_ascii=False))
         os.replace(tmp, folder / "keyword.npz")
         os.replace(meta_tmp, folder / "keyword.json")
 
@@ -102,7 +133,7 @@ class KeywordIndex:
             weights = sparse.load_npz(folder / "keyword.npz").tocsc()
         except (OSError, ValueError):
             return None
-        if weights.shape[0] != len(meta["ids"]):
+        if weights.shape[0] != len(meta["ids"]) or meta.get("version") != KEYWORD_VERSION:
             return None
         return cls(meta["ids"], meta["vocab"], weights)
 

@@ -137,15 +137,15 @@ class Retriever:
                hints: QueryHints | None = None, n_candidates: int | None = None) -> list[Hit]:
         """Top ``k`` chunks for ``query`` within ``scope``, best first."""
         n = n_candidates or self.n_candidates
+        table = self.table()
         query = nfc(query).strip()
+        query = query if looks_english(query) else table.tones.restore(query)  # "so ho so" → "số hồ sơ"
         scope = scope or SearchFilter()
         hints = hints if hints is not None else parse_hints(query)
         codes = exact_codes(query)
-        table = self.table()
         steer = steer_docs(table.metas, hints.provinces, hints.bodies)
-        dense = self._dense_ranks(query if looks_english(query) else table.tones.restore(query), scope, steer, n)
-        keyword = self._keyword_ranks(query if looks_english(query) else table.tones.restore(query), table, scope,
-                                      steer, n)
+        dense = self._dense_ranks(query, scope, steer, n)
+        keyword = self._keyword_ranks(query, table, scope, steer, n)
         scored: list[Hit] = []
         for cid in set(dense) | set(keyword):
             entry = table.by_id.get(cid)

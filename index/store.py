@@ -20,7 +20,7 @@ from typing import Iterator
 from index.catalog import Catalog, DocRecord
 from index.chroma_store import ChromaStore, StoreError
 from index.embedders import Embedder
-from index.keyword import KeywordIndex
+from index.keyword import KEYWORD_VERSION, KeywordIndex
 from ingest.chunker import chunk_document
 from ingest.metadata import extract_metadata
 from ingest.normalize import normalize_text
@@ -225,6 +225,11 @@ class Index:
         with self._kw_lock:
             self._keyword = kw
         self.catalog.set_info("chunker", CHUNKER_VERSION)
+        self.catalog.set_info("keyword_version", KEYWORD_VERSION)
+
+    def keyword_outdated(self) -> bool:
+        """The stored keyword index was built by another tokenizer (see ``KEYWORD_VERSION``)."""
+        return self.catalog.get_info("keyword_version") != KEYWORD_VERSION and bool(self.docs())
 
     # ---- reading -------------------------------------------------------------------------
     def keyword(self) -> KeywordIndex:

@@ -12,12 +12,15 @@ over syllable bigram counts picks the most likely sequence.
 """
 from __future__ import annotations
 
+import functools
+import importlib.util
 import math
 import re
 from collections import Counter, defaultdict
+from pathlib import Path
 from typing import Iterable
 
-from ingest.textkeys import fold
+from ingest.textkeys import canonical_tones, fold, nfc
 
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 _TOKEN = re.compile(r"[^\W\d_]+|[^\w]+|[\d_]+|\w+", re.UNICODE)
@@ -30,6 +33,11 @@ QUESTION_SEED = (
     "Ngày nào? Ở đâu? Là gì? Những gì? Như thế nào? Có không? Có phải không? Đã chưa? "
     "Sở Khoa học và Công nghệ, Sở KH&CN tỉnh. Còn năm trước thì sao? Tại sao? Vì sao? Ai ký?")
 SEED_WEIGHT = 20
+# Compound words of the Vietnamese dictionary that ships with underthesea (Viet74K): "số hoá",
+# "tinh giản", "ra sao" are words even when the reports never write them. Each counts as this
+# many occurrences of its syllable pairs: more than a pair seen a few times across a word
+# boundary ("và Sở"), less than a pair the reports use often.
+LEXICON_WEIGHT = 10
 
 
 def is_toneless(text: str) -> bool:
@@ -46,6 +54,8 @@ class ToneRestorer:
         self.bigrams: Counter = Counter()
         for _ in range(SEED_WEIGHT):
             self._count(QUESTION_SEED)
+        for pair in lexicon_pairs():
+            self.bigrams[pair] += LEXICON_WEIGHT
         for text in texts:
             self._count(text)
 
@@ -92,6 +102,26 @@ class ToneRestorer:
             for i, toned in zip(run, self._viterbi([parts[i] for i in run])):
                 parts[i] = _case_like(parts[i], toned)
         return "".join(parts)
+
+
+@functools.lru_cache(maxsize=1)
+def lexicon_pairs() -> frozenset[tuple[str, str]]:
+    """Adjacent syllable pairs of the dictionary's multi-syllable words (canonical tone marks);
+    empty when underthesea's word list is not there. The file is found without importing
+    underthesea (which would load torch)."""
+    spec = importlib.util.find_spec("underthesea")
+    roots = list(spec.submodule_search_locations or []) if spec else []
+    for root in roots:
+        path = Path(root) / "corpus" / "data" / "Viet74K.txt"
+        if path.is_file():
+            break
+    else:
+        return frozenset()
+    pairs = set()
+    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+        words = [w.lower() for w in _WORD.findall(canonical_tones(nfc(line)))]
+        pairs.update(zip(words, words[1:]))
+    return frozenset(pairs)
 
 
 def _case_like(original: str, toned: str) -> str:

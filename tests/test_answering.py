@@ -67,6 +67,22 @@ def test_a_two_part_count_question_gets_the_neighbouring_sentence_too(asst):
     assert "39 người" in one.text and "44 người" not in one.text, one.text
 
 
+def test_every_report_answering_a_count_is_listed_whatever_its_wording(asst):
+    """Nghệ An writes "trả quá hạn: 3 hồ sơ", the others "trễ hạn": all three are listed."""
+    ans = asst.ask("Có bao nhiêu hồ sơ bị trễ hạn?")
+    docs = {c.doc for c in ans.citations}
+    assert {"001_1378d54d2ddf81bf.txt", "002_66aa62caed93e12d.txt", "004_174b6c4ae34f5b29.txt"} <= docs, ans.text
+    assert "quá hạn: 3 hồ sơ" in ans.text and "05 hồ sơ" in ans.text and "02 hồ sơ" in ans.text
+    _assert_quotes_verbatim(asst, ans)
+
+
+def test_a_reports_line_prefers_its_sentence_about_the_year_asked(asst):
+    """Quảng Ngãi names its 2020 plan only in a footnote ("năm 2020: Quyết định số 314/…")."""
+    ans = asst.ask("Quyết định nào đã ban hành kế hoạch cải cách hành chính năm 2020?")
+    line = next(x for x in ans.text.splitlines() if "002_66aa62caed93e12d.txt" in x)
+    assert "314/QĐ-SKHCHN" in line, ans.text
+
+
 def test_unknown_province_abstains(asst):
     ans = asst.ask("Sở KH&CN Hà Nội năm 2022 có bao nhiêu thủ tục hành chính trực tuyến?")
     assert ans.abstained and ans.citations == [] and "không" in ans.text.lower()
@@ -144,6 +160,13 @@ def test_verify_adds_missing_citation_and_strips_links(asst):
                       f"[xem](https://evil.example) [99].", ps)
     assert d and f"[{n}]" in d.text and "[99]" not in d.text
     assert "evil" not in d.text and "http" not in d.text
+
+
+def test_comparison_wording_is_not_content():
+    from assistant.sentences import content_terms
+
+    terms = content_terms("Quảng Ngãi và Nghệ An mỗi nơi tiếp nhận bao nhiêu hồ sơ TTHC, nơi nào nhiều hơn?")
+    assert {"tiep", "nhan", "ho", "tthc"} <= set(terms) and not {"moi", "noi", "nhieu"} & set(terms)
 
 
 def test_facts_are_numbers_codes_dates():

@@ -111,6 +111,31 @@ def test_keyword_tokens_without_tone_marks_match():
     assert "20/qđ-skhcn" in keyword_tokens("Quyết định 20/QĐ-SKHCN")
 
 
+def test_equivalent_wordings_share_their_keyword_tokens():
+    folded = lambda text: {t for t in keyword_tokens(text) if t.isascii()}  # noqa: E731
+    assert folded("quá hạn") == folded("trễ hạn") == folded("trễ hẹn")
+    assert folded("tỉ lệ") == folded("tỷ lệ")
+    assert {"thu_tuc", "hanh_chinh"} <= folded("Công bố 28 TTHC") and "tthc" in folded("thủ tục hành chính")
+    assert "khcn" in folded("Sở KH&CN") and "kh&cn" in folded("Sở Khoa học và Công nghệ")
+    kw = KeywordIndex.build(["a", "b"], ["Trả trước hạn: 137 hồ sơ; trả quá hạn: 3 hồ sơ", "Báo cáo tài chính công"])
+    assert kw.scores("hồ sơ bị trễ hạn").argmax() == 0
+    assert "quá" not in keyword_tokens("tràn qua")  # a phrase matches whole words only
+
+
+def test_an_index_of_an_older_keyword_tokenizer_is_rebuilt_on_open(home_copy):
+    from index.ingestion import ensure_consistent
+    from index.keyword import KEYWORD_VERSION
+
+    index = _open(home_copy)
+    index.catalog.set_info("keyword_version", "kw-0")
+    assert index.keyword_outdated()
+    again = _open(home_copy)
+    ensure_consistent(again)
+    assert again.catalog.get_info("keyword_version") == KEYWORD_VERSION and not again.keyword_outdated()
+    assert KeywordIndex.load(home_copy / "keyword") is not None
+    assert Retriever(again).search("hồ sơ trễ hạn", 3)
+
+
 def test_hints_from_question():
     h = parse_hints("so CBCCVC o Khanh Hoa duoc dao tao nam 2020")
     assert h.provinces == ["Khánh Hòa"] and h.years == [2020]

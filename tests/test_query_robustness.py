@@ -31,7 +31,7 @@ QUESTIONS = [
     "Tỷ lệ hồ sơ giải quyết đúng hạn là bao nhiêu phần trăm?",
     "Đề án vị trí việc làm và tinh giản biên chế được phê duyệt theo quyết định nào?",
 ]
-TONELESS_EXACT = 7  # of 8: identical top-5 although typed without any tone mark
+TONELESS_EXACT = 8  # of 8: identical top-5 although typed without any tone mark
 _TONE = "[\u0300\u0301\u0303\u0309\u0323]"
 _OLD = re.compile(rf"(?<![qQ])((?:[oO](?={_TONE}[aeAE]))|(?:[uU](?={_TONE}[yY])))({_TONE})(\w)(?![^\W\d_])")
 
@@ -110,7 +110,8 @@ def test_same_top5_sections_without_tone_marks(retriever):
     for q in QUESTIONS:
         want, got = _top5(retriever, q), _top5(retriever, without_marks(q))
         exact += got == want
-        assert got[:2] == want[:2] and len(set(got) & set(want)) >= 4, (q, got, want)
+        # 4 of the top-5 sections shared (of fewer when several top chunks share a section)
+        assert got[:2] == want[:2] and len(set(got) & set(want)) >= min(4, len(set(want))), (q, got, want)
     assert exact >= TONELESS_EXACT, f"only {exact}/{len(QUESTIONS)} tone-less questions found the same top-5"
 
 

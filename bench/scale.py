@@ -72,10 +72,13 @@ def phase_ingest(home: Path, corpus: Path, embedder: str) -> dict:
 
 
 def phase_search(home: Path, embedder: str, rounds: int) -> dict:
+    from index.ingestion import ensure_consistent
     from index.retriever import Retriever
     from index.store import Index
 
-    retriever = Retriever(Index(home, _embedder(embedder, home)))
+    index = Index(home, _embedder(embedder, home))
+    ensure_consistent(index)  # e.g. a keyword index of an older tokenizer is rebuilt first
+    retriever = Retriever(index)
     questions = _questions()
     t0 = time.perf_counter()
     retriever.search(questions[0], k=5)  # cold: chunk table, keyword index, tone model

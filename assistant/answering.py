@@ -12,6 +12,7 @@ from assistant.records import Citation
 from assistant.sentences import TYPE_PATTERNS, Unit, Weigher, answer_type
 from index.glossary import looks_english
 from index.records import Hit
+from index.retriever import parse_hints
 
 ABSTAIN_THRESHOLD = 0.25
 CONFIDENT = 0.5  # extractive confidence above which a model's "not found" is overruled
@@ -197,16 +198,17 @@ def _answering_reports(question: str, ranked: list[Unit], top: Unit, floor: floa
     question bigrams no report contains. It must state the kind of figure asked for. When the
     question names a year, a report's sentence about that year ("năm 2020: …") comes first."""
     weigh = Weigher(question, idf)
-    cover = {id(u): weigh.gain(" ".join(w.text for w in _notes_of(u, ranked)), set()) for u in ranked}
+    text = {id(u): " ".join(w.text for w in _notes_of(u, ranked)) for u in ranked}  # with its footnotes
+    cover = {k: weigh.gain(t, set()) for k, t in text.items()}
     want = ratio * cover[id(top)]
     able = [u for u in ranked if u.score >= ABSTAIN_THRESHOLD and (u.score >= floor or cover[id(u)] >= want > 0)
-            and (weigh.pattern is None or any(weigh.pattern.search(w.text) for w in _notes_of(u, ranked)))]
-    years = re.findall(r"(?<![\d/])(?:19|20)\d\d(?![\d/])", question)
+            and (weigh.pattern is None or weigh.pattern.search(text[id(u)]))]
+    years = parse_hints(question).years
     if not years:
         return list(best_per_doc(able).values())
-    named = re.compile(r"\bnăm (?:" + "|".join(years) + r")\b", re.I)
+    named = re.compile(r"\bnăm (?:" + "|".join(map(str, years)) + r")\b", re.I)
     best: dict[str, Unit] = {}  # per report, a sentence about the year asked for comes first
-    for u in sorted(able, key=lambda u: (not any(named.search(w.text) for w in _notes_of(u, ranked)), -u.score)):
+    for u in sorted(able, key=lambda u: (not named.search(text[id(u)]), -u.score)):
         best.setdefault(u.doc, u)
     return list(best.values())
 

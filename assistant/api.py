@@ -150,18 +150,15 @@ class Assistant:
     def _generate(self, question, hits, ranked, idf, fallback: Draft, timings: dict):
         passages = build_passages(question, hits, ranked, idf)
         pieces: list[str] = []
+        fallback.source = "fallback"  # what answers if the model's answer is not kept
         try:
             for piece in generate_answer(self.generator, question, passages, timings):
                 pieces.append(piece)
                 yield piece
         except Exception as e:  # the model failed: the extractive answer stands
             log.warning("generator failed: %s", e)
-            fallback.source = "fallback"
             return fallback
-        draft = verified_or_fallback("".join(pieces), passages, fallback, CONFIDENT, question, ranked)
-        if draft is fallback:
-            draft.source = "fallback"
-        return draft
+        return verified_or_fallback("".join(pieces), passages, fallback, CONFIDENT, question, ranked)
 
     def ask(self, question: str, *, qid: str | None = None, history: list[dict] | None = None,
             scope: SearchFilter | None = None) -> Answer:

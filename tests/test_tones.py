@@ -25,3 +25,13 @@ def test_count_ignores_codes_dates_and_years():
     count = TYPE_PATTERNS["count"]
     assert not count.search("Quyết định số 4764/QĐ-UBND ngày 28/12/2018 của UBND tỉnh năm 2019; ISO 9001:2015")
     assert count.findall("có 05 phòng, tiếp nhận 1.234 hồ sơ, đạt 95,5 điểm") == ["05", "1.234", "95,5"]
+
+
+def test_dictionary_words_decide_when_the_reports_never_pair_the_syllables():
+    """The reports write "Sở" more often than "số" and never "số hóa": underthesea's word list
+    knows "số hoá" is a word."""
+    from index.tones import ToneRestorer, lexicon_pairs
+
+    assert ("số", "hóa") in lexicon_pairs()  # canonical tone placement, as in the index
+    r = ToneRestorer(["Sở Khoa học. Sở Nội vụ. Số liệu. Hóa đơn điện tử. Hồ sơ."])
+    assert r.restore("so hoa ho so") == "số hóa hồ sơ"

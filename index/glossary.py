@@ -72,8 +72,8 @@ def expand_english(text: str) -> str:
 
 # Vietnamese terms that mean the same in these reports: spelling variants (i/y), synonyms that
 # differ between provinces ("quá hạn" / "trễ hạn") and the abbreviations every report uses.
-# Each term of a group also indexes as every other one, in reports and in questions alike
-# (index/keyword.py), so any wording of a group yields the same keyword tokens.
+# In report text each term of a group also indexes as every other one (index/keyword.py), so a
+# question in any wording of a group finds it; questions themselves are not expanded.
 EQUIVALENTS: tuple[tuple[str, ...], ...] = (
     ("trễ hạn", "quá hạn", "trễ hẹn"),
     ("tỷ lệ", "tỉ lệ"), ("quy định", "qui định"), ("quy trình", "qui trình"), ("quy chế", "qui chế"),

@@ -25,7 +25,9 @@ _STOP = frozenset(fold(w) for w in (
     "gì bao nhiêu hay hoặc ở đến năm nay sao what which how many the of in and to a is for".split()))
 
 
-KEYWORD_VERSION = "kw-2"  # bump when keyword_tokens changes: stored indexes are then rebuilt
+# Bump when keyword_tokens changes: the catalog records the version that built the stored index,
+# and opening an index of another version rebuilds it (index.ingestion.ensure_consistent).
+KEYWORD_VERSION = "kw-2"
 
 
 def keyword_tokens(text: str, equivalents: bool = True) -> list[str]:
@@ -64,8 +66,12 @@ def _equivalents() -> dict[str, list[tuple[tuple[str, ...], list[str]]]]:
     for group in EQUIVALENTS:
         for this in group:
             phrase = tuple(fold(t) for t in tokens(this))
-            others = [_tokens(w, w) for w in ([fold(t) for t in tokens(o)] for o in group if o != this)]
-            table.setdefault(phrase[0], []).append((phrase, [t for ts in others for t in ts]))
+            extra: list[str] = []
+            for other in group:
+                if other != this:
+                    words = [fold(t) for t in tokens(other)]
+                    extra += _tokens(words, words)
+            table.setdefault(phrase[0], []).append((phrase, extra))
     return table
 
 
@@ -121,8 +127,7 @@ class KeywordIndex:
         tmp = folder / "keyword.tmp.npz"
         sparse.save_npz(tmp, self.weights.tocsc())
         meta_tmp = folder / "keyword.tmp.json"
-        meta_tmp.write_text(json.dumps({"version": KEYWORD_VERSION, "ids": self.ids, "vocab": self.vocab},
-                                       ensure_ascii=False))
+        meta_tmp.write_text(json.dumps({"ids": self.ids, "vocab": self.vocab}, ensure_ascii=False))
         os.replace(tmp, folder / "keyword.npz")
         os.replace(meta_tmp, folder / "keyword.json")
 
@@ -133,7 +138,7 @@ class KeywordIndex:
             weights = sparse.load_npz(folder / "keyword.npz").tocsc()
         except (OSError, ValueError):
             return None
-        if weights.shape[0] != len(meta["ids"]) or meta.get("version") != KEYWORD_VERSION:
+        if weights.shape[0] != len(meta["ids"]):
             return None
         return cls(meta["ids"], meta["vocab"], weights)
 

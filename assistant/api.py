@@ -12,7 +12,9 @@ import time
 from pathlib import Path
 from typing import Callable, Iterator
 
-from assistant.answering import ABSTAIN_THRESHOLD, CONFIDENT, Draft, extractive_from, wants_per_report
+from assistant.answer.engine import answer, candidates_for, signer_answer
+from assistant.answer.question import analyse
+from assistant.answering import ABSTAIN_THRESHOLD, CONFIDENT, Draft, wants_per_report
 from assistant.generation import build_passages, generate_answer, rules_only, verified_or_fallback
 from assistant.records import Answer
 from assistant.sentences import content_terms, idf_table, rank_units
@@ -94,7 +96,8 @@ class Assistant:
         return {d.meta.province for d in self._held_docs() if d.meta.province}
 
     def _plan(self, query: str, scope: SearchFilter | None) -> tuple[list[Hit], list[str], SearchFilter]:
-        """Retrieve: narrowed to the named province(s) that we hold; per province for comparisons."""
+        """Retrieve a pool of candidates (``POOL`` chunks) to rerank: narrowed to the named
+        province(s) that we hold; per province for comparisons."""
         scope = scope or SearchFilter()
         named = parse_hints(query).provinces
         held = [p for p in named if p in self._known_provinces()]
@@ -103,16 +106,31 @@ class Assistant:
         if held and not scope.provinces:
             scope = SearchFilter(scope.docs, held, scope.years)
         if len(held) < 2:
-            if held or len(scope.docs) == 1 or not wants_per_report(query, held, scope.docs):
-                return self.retriever.search(query, self.k, scope), held, scope
-            scope = self._year_scope(query, scope)
-            hits = per_report_hits(self.retriever.search(query, self.k * 5, scope))
-            return with_continuations(hits, self.retriever.continuation), held, scope
-        per = max(2, self.k // len(held) + 1)
+            if not held and len(scope.docs) != 1 and wants_per_report(query, held, scope.docs):
+                scope = self._year_scope(query, scope)
+            return self.retriever.search(query, POOL, scope), held, scope
         hits: list[Hit] = []
         for p in held:  # comparison: retrieve for each side
-            hits += self.retriever.search(query, per, SearchFilter(scope.docs, [p], scope.years))
+            hits += self.retriever.search(query, POOL // len(held), SearchFilter(scope.docs, [p], scope.years))
         return hits, held, scope
+
+    def _rerank(self, q, restored: str, pool: list[Hit], idf: dict[str, float], per_report: bool) -> list[Hit]:
+        """The ``k`` hits to answer from and to show: the pool reordered by its best candidate
+        (a chunk whose own clause answers beats one that only shares the topic), each
+        report's best chunk kept first when answering per report."""
+        if not pool:
+            return pool
+        units = rank_units(restored, pool, idf)
+        best: dict[int, float] = {}
+        for c in candidates_for(q, units, idf, pool):
+            best.setdefault(c.hit_index, c.score)
+        for u in units:
+            best.setdefault(u.hit_index, u.score * RERANK_UNIT_SHARE)
+        order = sorted(range(len(pool)), key=lambda i: (-best.get(i, 0.0), i))
+        ranked = [pool[i] for i in order]
+        if per_report:
+            return with_continuations(per_report_hits(ranked, self.k), self.retriever.continuation)
+        return ranked[:self.k]
 
     def _year_scope(self, query: str, scope: SearchFilter) -> SearchFilter:
         """A question asked of every report that names a year ("kế hoạch CCHC năm 2020") is
@@ -128,13 +146,21 @@ class Assistant:
         t0 = time.perf_counter()
         question = check_question(question)
         query = rewrite_followup(question, history or [])
-        hits, held, scope = self._plan(query, scope)
+        pool, held, scope = self._plan(query, scope)
+        per_report = len(held) > 1 or wants_per_report(question, held, scope.docs)
+        restored = self.retriever.restore(query)
+        idf = self._idf(restored)
+        q = analyse(restored)
+        hits = self._rerank(q, restored, pool, idf, per_report)
         t1 = time.perf_counter()
         timings = {"retrieve_ms": round((t1 - t0) * 1000, 1)}
-        per_report = len(held) > 1 or wants_per_report(question, held, scope.docs)
-        idf = self._idf(query)
-        ranked = rank_units(query, hits, idf)
-        draft = extractive_from(query, hits, ranked, per_report=per_report, comparison=len(held) > 1, idf=idf)
+        ranked = rank_units(restored, hits, idf)
+        signed = signer_answer(q, hits, self.doc_text) if q.signer else None
+        if signed is not None:
+            draft, sign_hit = signed
+            hits = [sign_hit] + hits
+        else:
+            draft, _ = answer(q, hits, ranked, idf, per_report=per_report)
         ask_model = (not draft.abstained and len(draft.citations) == 1) or (
             draft.abstained and draft.confidence >= ABSTAIN_THRESHOLD and not per_report)
         if self.generator is not None and hits and ask_model:
@@ -186,25 +212,24 @@ def _answer(question: str, qid: str | None, draft: Draft, hits: list[Hit], timin
                   answered_by=draft.source)
 
 
+POOL = 24  # chunks retrieved for reranking: evidence recall@24 of the hybrid search is ~1.0 on tune.jsonl
+RERANK_UNIT_SHARE = 0.5  # a chunk with no candidate of the asked kind ranks by half its best sentence
 PER_REPORT_CHUNKS = 3
 PER_REPORT_DOCS = 5
-PER_REPORT_FLOOR = 0.4
 
 
-def per_report_hits(hits: list[Hit]) -> list[Hit]:
-    """For a question every report may answer differently: the best chunks of each report
-    whose best chunk scores at least ``PER_REPORT_FLOOR`` × the top one, best first — so one
-    report's many similar chunks cannot crowd the others out."""
-    if not hits:
-        return []
+def per_report_hits(hits: list[Hit], k: int) -> list[Hit]:
+    """For a question every report may answer differently: each report's best chunks (at
+    most ``PER_REPORT_CHUNKS``, ``PER_REPORT_DOCS`` reports), in the reranked order, the first
+    ``k`` of them first — so one report's many similar chunks cannot crowd the others out."""
     kept: dict[str, list[Hit]] = {}
     for h in hits:
-        mine = kept.get(h.chunk.doc_name)
-        if mine is None and h.score >= PER_REPORT_FLOOR * hits[0].score and len(kept) < PER_REPORT_DOCS:
-            kept[h.chunk.doc_name] = [h]
-        elif mine is not None and len(mine) < PER_REPORT_CHUNKS:
+        mine = kept.setdefault(h.chunk.doc_name, []) if len(kept) < PER_REPORT_DOCS or h.chunk.doc_name in kept else None
+        if mine is not None and len(mine) < PER_REPORT_CHUNKS:
             mine.append(h)
-    return sorted((h for hs in kept.values() for h in hs), key=lambda h: -h.score)
+    firsts = [hs[0] for hs in kept.values()]
+    rest = [h for hs in kept.values() for h in hs[1:]]
+    return (firsts + sorted(rest, key=lambda h: hits.index(h)))[:2 * k]
 
 
 def with_continuations(hits: list[Hit], following: Callable[[Hit], Hit | None]) -> list[Hit]:

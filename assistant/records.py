@@ -38,6 +38,8 @@ class Answer:
     id: str | None = None
     backend: str = ""
     answered_by: str = "extractive"  # or "model" (verified model answer kept) or "fallback" (model replaced)
+    final: bool = True  # False: the quick extractive answer streamed before a model refines it
+    rewritten: str = ""  # the self-contained question actually answered ("Hiểu là: …"), if rewritten
 
     def to_json(self) -> dict:
         return {
@@ -50,4 +52,5 @@ class Answer:
             "timings": self.timings,
             "backend": self.backend,
             "answered_by": self.answered_by,
+            "rewritten": self.rewritten,
         }

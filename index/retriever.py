@@ -133,6 +133,11 @@ class Retriever:
             ranks = _merge_ranks(ranks, {cid: r for r, (cid, _) in enumerate(found)})
         return ranks
 
+    def restore(self, query: str) -> str:
+        """``query`` with its tone marks restored when typed without them ("so ho so" → "số hồ sơ")."""
+        query = nfc(query).strip()
+        return query if looks_english(query) else self.table().tones.restore(query)
+
     def search(self, query: str, k: int = 5, scope: SearchFilter | None = None,
                hints: QueryHints | None = None, n_candidates: int | None = None) -> list[Hit]:
         """Top ``k`` chunks for ``query`` within ``scope``, best first."""

@@ -1,0 +1,168 @@
+"""The answering core: question → candidates → selection → abstention → short answer.
+
+    >>> draft = answer(analyse("Có bao nhiêu hồ sơ trễ hạn?"), hits, units, idf)
+    >>> draft.text
+    '- Khánh Hòa (năm 2020): …trễ hạn 0 hồ sơ… [1]'
+
+Code decides everything here; a model may only choose among the numbered candidates this
+module proposes (:mod:`assistant.answer.chooser`).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Callable
+
+from assistant.answer.candidates import Candidate, propose
+from assistant.answer.compose import (clause_line, cite_unit, list_line, reference_line, value_line,
+                                      yesno_line)
+from assistant.answer.question import Question
+from assistant.answer.select import Scorer, rank
+from assistant.answering import Draft, merged, not_found, report_label
+from assistant.records import Citation
+from assistant.sentences import Unit
+from index.records import Hit
+from ingest.records import Chunk
+from vocab.questions import YEAR
+
+# Answerable when the best candidate's score reaches this (tune.jsonl, extractive: below it
+# the chosen sentence shares too few of the question's content words to be its answer).
+ANSWERABLE = {"decision": 0.42, "count": 0.45, "percent": 0.42, "date": 0.42}
+ANSWERABLE_TEXT = 0.40     # entity / list / yes-no / other: the sentence's own coverage
+PER_REPORT_RATIO = 0.85    # another report's best candidate this close to the best gets its own line
+COMPANION_RATIO = 0.6      # a second value of the same sentence answering another part of the question
+COMPANION_GAIN = 0.15      # ... must cover this share of the question's words the first one's context misses
+TOP_UNITS = 40             # sentences read for candidates (best first)
+
+
+@dataclass
+class Choice:
+    """The chosen candidate of one report, with what joins it."""
+
+    best: Candidate
+    companions: list[Candidate]
+
+
+def _sentence_candidates(units: list[Unit]) -> list[Candidate]:
+    return propose("clause", units)
+
+
+def period_years(meta) -> tuple[int, ...]:
+    """Years a report covers, from its period ("giai đoạn 2016–2020" → 2016…2020); () if unknown.
+
+    >>> from ingest.records import DocMeta
+    >>> period_years(DocMeta(period="giai đoạn 2016–2020"))
+    (2016, 2017, 2018, 2019, 2020)
+    """
+    years = sorted({int(y) for y in YEAR.findall(meta.period or "")})
+    return tuple(range(years[0], years[-1] + 1)) if years else ()
+
+
+def candidates_for(q: Question, units: list[Unit], idf: dict[str, float], hits: list[Hit]) -> list[Candidate]:
+    """Ranked candidates of the kind asked (sentences for entity/list/yes-no/other)."""
+    top = units[:TOP_UNITS]
+    kind = q.kind if q.figure else "clause"
+    cands = propose(kind, top)
+    if q.kind == "count" and not cands:
+        cands = propose("percent", top)
+    periods = {h.chunk.doc_name: period_years(h.meta) for h in hits}
+    return rank(q, cands, units, idf, periods)
+
+
+def _threshold(q: Question) -> float:
+    return ANSWERABLE.get(q.kind, ANSWERABLE_TEXT)
+
+
+def _companions(q: Question, best: Candidate, ranked: list[Candidate], scorer: Scorer) -> list[Candidate]:
+    if not q.figure:
+        return []
+    covered = scorer.coverage(best.context)
+    out = []
+    for c in ranked:
+        if c.unit is not best.unit or c is best or c.value == best.value or c.score < COMPANION_RATIO * best.score:
+            continue
+        if scorer.coverage(f"{best.context} {c.context}") - covered >= COMPANION_GAIN:
+            out.append(c)
+            break
+    return out
+
+
+def best_per_report(ranked: list[Candidate]) -> dict[str, Candidate]:
+    best: dict[str, Candidate] = {}
+    for c in ranked:
+        best.setdefault(c.unit.doc, c)
+    return best
+
+
+def line_for(q: Question, choice: Choice, units: list[Unit], scorer: Scorer) -> str:
+    c = choice.best
+    if q.kind == "decision":
+        return "; ".join([reference_line(c)] + [reference_line(o) for o in choice.companions])
+    if q.figure:
+        return value_line(c, choice.companions)
+    if q.kind == "yesno":
+        return yesno_line(q, c, scorer)
+    if q.kind == "list":
+        return list_line(c, units)
+    return clause_line(q, c, scorer)
+
+
+def answer(q: Question, hits: list[Hit], units: list[Unit], idf: dict[str, float], *,
+           per_report: bool = False) -> tuple[Draft, list[Candidate]]:
+    """The short answer for ``q`` and the ranked candidates it was chosen from."""
+    ranked = candidates_for(q, units, idf, hits)
+    if not hits or not ranked or ranked[0].score < _threshold(q):
+        d = not_found(q.text)
+        d.confidence = ranked[0].score if ranked else 0.0
+        return d, ranked
+    scorer = Scorer(q, idf)
+    chosen = [ranked[0]]
+    if per_report or q.comparison:
+        ratio = 0.0 if q.comparison else PER_REPORT_RATIO
+        floor = max(_threshold(q), ratio * ranked[0].score)
+        chosen = [c for c in best_per_report(ranked).values() if c.score >= floor]
+    choices = [Choice(c, _companions(q, c, ranked, scorer)) for c in chosen]
+    return compose(q, hits, choices, units, scorer, several=len(choices) > 1), ranked
+
+
+def compose(q: Question, hits: list[Hit], choices: list[Choice], units: list[Unit], scorer: Scorer,
+            several: bool) -> Draft:
+    """One line per chosen report (or one line), each with its citation marks."""
+    lines, cites = [], []
+    for ch in choices:
+        used = [ch.best.unit] + [o.unit for o in ch.companions if o.unit is not ch.best.unit]
+        marks = []
+        for u in used:
+            n = u.hit_index + 1
+            cites.append(cite_unit(n, hits[u.hit_index], u))
+            marks.append(n)
+        body = line_for(q, ch, units, scorer)
+        tail = "".join(f"[{n}]" for n in dict.fromkeys(marks))
+        hit = hits[ch.best.hit_index]
+        lines.append(f"- {report_label(hit)}: {body} {tail}" if several else f"{body} {tail}")
+    return Draft("\n".join(lines), merged(cites, hits), confidence=choices[0].best.score)
+
+
+_TITLE = re.compile(r"(?:KT\.\s*|TM\.\s*|Q\.\s*)?(?:PHÓ\s+)?(?:GIÁM ĐỐC|CHỦ TỊCH|TRƯỞNG BAN|CHÁNH VĂN PHÒNG|"
+                    r"TRƯỞNG PHÒNG|THỦ TRƯỞNG|BỘ TRƯỞNG)(?:\s+(?:PHÓ\s+)?(?:GIÁM ĐỐC|CHỦ TỊCH))?")
+
+
+def signer_answer(q: Question, hits: list[Hit], doc_text: Callable[[str], str | None]) -> tuple[Draft, Hit] | None:
+    """"Ai ký …?": the signer the report's metadata found under its signing title, quoted from
+    the signature block of the report's text (title and name)."""
+    for hit in hits:
+        name, text = hit.meta.signer, doc_text(hit.chunk.doc_name)
+        if not name or not text or name not in text:
+            continue
+        pos = text.rindex(name)
+        titles = list(_TITLE.finditer(text, max(0, pos - 120), pos))
+        start = titles[-1].start() if titles else pos
+        title = " ".join(titles[-1].group(0).split()).capitalize() if titles else ""
+        block = Chunk(f"{hit.chunk.doc_id}:signature", hit.chunk.doc_id, hit.chunk.doc_name, "Chữ ký",
+                      text[start:pos + len(name)], start, pos + len(name))
+        sign_hit = Hit(block, hit.score, hit.meta)
+        cite = Citation(1, block.doc_name, block.section, block.text, block.start, block.end,
+                        hit.meta.province, hit.meta.period)
+        label = f"{name} ({title})" if title else name
+        return Draft(f"{label} [1]", [cite], confidence=1.0), sign_hit
+    return None

@@ -1,0 +1,119 @@
+"""Question analysis: what is asked, about what, within which scope — a small typed record.
+
+    >>> q = analyse("Quyết định nào ban hành Kế hoạch CCHC năm 2020 của Sở KH&CN Khánh Hòa?")
+    >>> q.kind, q.years, q.provinces
+    ('decision', (2020,), ('Khánh Hòa',))
+    >>> analyse("Có bao nhiêu hồ sơ trễ hạn?").counted
+    'hồ sơ trễ hạn'
+    >>> analyse("Ai ký báo cáo CCHC 6 tháng đầu năm 2020?").kind
+    'person'
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from assistant.sentences import content_terms
+from index.glossary import looks_english
+from index.retriever import exact_codes, parse_hints
+from ingest.textkeys import fold
+from vocab.questions import KIND_PATTERNS, OWN_LEVEL, PROVINCE_LEVEL
+
+# "bao nhiêu <noun phrase>" / "mấy <noun phrase>": the noun phrase is what is counted.
+_COUNTED = re.compile(r"(?:bao nhiêu|mấy|how many|number of)\s+(.{2,60}?)(?=\s*(?:\?|,|;|$|\b(?:và|được|đã|"
+                      r"bị|tại|trên|của|trong|theo|đi|cho|thuộc|không|là|and|were|was|did|in|at|for)\b))", re.I)
+_SIGNER = re.compile(r"\b(?:ai|người nào|who)\b.{0,20}\b(?:ký|kí|signed?)\b|\bngười ký\b|\bký (?:báo cáo|văn bản)\b", re.I)
+_COMPARE = re.compile(r"\bso sánh\b|\b(?:nhiều|ít|cao|thấp|lớn|nhỏ|sớm|muộn) hơn\b|\btrước hay sau\b|"
+                      r"\bnơi nào\b|\bsở nào\b|\btỉnh nào\b|\bmỗi (?:nơi|sở|tỉnh|báo cáo)\b|\bcompare|\bmore than\b|"
+                      r"\b(?:earlier|later|before) or\b", re.I)
+_TWO_SIDES = re.compile(r"\bvà\b|\bvới\b|\band\b", re.I)
+
+
+@dataclass(frozen=True)
+class Question:
+    """What a question asks. ``kind``: decision | count | percent | date | person | entity |
+    list | yesno | other. ``terms``: the folded content words an answering clause should hold.
+    ``level``: ``own`` (the department's own document), ``province`` (the province's /
+    UBND's) or ``""`` (not said)."""
+
+    text: str
+    kind: str
+    terms: tuple[str, ...]
+    provinces: tuple[str, ...] = ()
+    years: tuple[int, ...] = ()
+    bodies: tuple[str, ...] = ()
+    counted: str = ""
+    signer: bool = False
+    comparison: bool = False
+    level: str = ""
+    english: bool = False
+    codes: tuple[str, ...] = ()  # document numbers / dates written in the question (token form)
+    wants: tuple[str, ...] = field(default=())  # document kinds named as the answer ("quyết định nào")
+
+    @property
+    def figure(self) -> bool:
+        """The answer is a value (a number, code or date), not a phrase."""
+        return self.kind in ("decision", "count", "percent", "date")
+
+
+_FOLDED_PATTERNS = tuple((name, re.compile(fold(rx.pattern), re.I)) for name, rx in KIND_PATTERNS)
+
+
+def kind_of(text: str) -> str:
+    """The first matching kind of :data:`vocab.questions.KIND_PATTERNS`, else ``other``; a
+    question typed without tone marks is matched against the tone-free patterns.
+
+    >>> kind_of("So KH&CN co tham quyen tu tuyen dung cong chuc khong?")
+    'yesno'
+    """
+    for (name, rx), (_, folded) in zip(KIND_PATTERNS, _FOLDED_PATTERNS):
+        if rx.search(text) or folded.search(fold(text)):
+            return name
+    return "other"
+
+
+def analyse(text: str) -> Question:
+    """Analyse one (already rewritten, self-contained) question."""
+    english = looks_english(text)
+    kind = kind_of(text)
+    hints = parse_hints(text)
+    counted = ""
+    if kind == "count" and (m := _COUNTED.search(text)):
+        counted = m.group(1).strip()
+    compare = bool(_COMPARE.search(text)) and (len(hints.provinces) > 1 or not hints.provinces)
+    return Question(
+        text=text, kind=kind, terms=tuple(content_terms(text)), codes=tuple(sorted(exact_codes(text))),
+        provinces=tuple(hints.provinces), years=tuple(hints.years), bodies=tuple(hints.bodies),
+        counted=counted, signer=bool(_SIGNER.search(text)), comparison=compare or len(hints.provinces) > 1,
+        level=_level(text), english=english, wants=_wanted_kinds(text),
+    )
+
+
+def _level(text: str) -> str:
+    low = text.lower()
+    if PROVINCE_LEVEL.search(low):
+        return "province"
+    if OWN_LEVEL.search(low):
+        return "own"
+    return ""
+
+
+_WANTED = re.compile(r"\b(quyết định|qđ|kế hoạch|công văn|nghị quyết|chỉ thị|thông báo|hướng dẫn|decision|plan)"
+                     r"\s*(?:số\s*)?(?:nào|mấy|gì)\b|(?:theo|bằng|là)\s+(quyết định|qđ|kế hoạch|công văn|văn bản)"
+                     r"\s*(?:số\s*)?(?:nào|mấy)", re.I)
+_KIND_NAME = {"qđ": "quyết định", "decision": "quyết định", "plan": "kế hoạch"}
+
+
+def _wanted_kinds(text: str) -> tuple[str, ...]:
+    """Document kinds the question asks for by name ("theo quyết định nào" → quyết định)."""
+    out = []
+    for m in _WANTED.finditer(text):
+        word = (m.group(1) or m.group(2)).lower()
+        word = _KIND_NAME.get(word, word)
+        if word != "văn bản" and word not in out:
+            out.append(word)
+    return tuple(out)
+
+
+def folded_words(text: str) -> list[str]:
+    return re.findall(r"[\w&/.-]+", fold(text))

@@ -1,0 +1,153 @@
+"""Choose among candidates by how well *their own context* matches what is asked.
+
+Score of a candidate (all parts in [0, 1], weights below):
+
+* ``local`` — IDF-weighted share of the question's content syllables found in the candidate's
+  own context (a reference's subject, a number's clause), report equivalents included
+  ("cải cách hành chính" counts for "CCHC");
+* ``sentence`` — the sentence's score from :func:`assistant.sentences.rank_units` (coverage of
+  the whole sentence, its footnotes, and the retrieval rank);
+* ``noun`` — for counts, the share of the counted noun ("bao nhiêu *hồ sơ trễ hạn*") next to
+  the number;
+* year — a candidate whose sentence names the year asked gains, one that names only other
+  years loses (a 2019 figure is not the 2020 answer);
+* level — "của tỉnh"/"UBND" questions prefer references issued by the province (symbol
+  ``-UBND``, ``-TTg``…), "của Sở" ones the department's own symbol;
+* kind — a reference of the kind the question names ("quyết định nào") gains.
+"""
+from __future__ import annotations
+
+import re
+
+from assistant.answer.candidates import Candidate
+from assistant.answer.question import Question
+from assistant.sentences import Unit
+from index.keyword import keyword_tokens
+from ingest.textkeys import fold, tokens
+from vocab.questions import QUESTION_WORDS, YEAR
+
+# Weights: set on tune.jsonl (extractive back-end) — the context of the value decides first,
+# the sentence breaks ties between values of equally matching clauses.
+LOCAL_W = 0.55
+SENTENCE_W = 0.45
+NOUN_W = 0.25       # a count whose noun is the one asked for beats a count of something else
+YEAR_BONUS = 0.12   # the sentence names the year asked
+YEAR_PENALTY = 0.3  # the sentence names years, none of them the one asked
+LEVEL_W = 0.12      # province-level vs department-level issuer, when the question says which
+KIND_W = 0.1        # "quyết định nào" and the candidate is a Quyết định
+CODE_W = 0.35       # the question names a document ("Công văn 2364/UBND-KSTT … ngày nào?") and the
+#                     candidate's context holds that very number: it is about that document
+_QWORDS = frozenset(fold(w) for p in QUESTION_WORDS for w in p.split())
+_HIGHER = re.compile(r"UBND|TTg|CP\b|HĐND|TU\b|BKHCN|BNV|QH|BCĐ", re.I)
+
+
+class Scorer:
+    """Scores candidates for one question with the index's IDF of its terms."""
+
+    def __init__(self, q: Question, idf: dict[str, float]):
+        self.q = q
+        self.idf = idf
+        self.terms = [t for t in q.terms if "_" not in t and t not in _QWORDS and not t.isdigit()]
+        self.total = sum(idf.get(t, 1.0) for t in self.terms) or 1.0
+        noun = [fold(w) for w in re.findall(r"[^\W\d_]+", q.counted)]
+        self.noun = [w for w in noun if w not in _QWORDS]
+
+    def coverage(self, text: str) -> float:
+        """IDF-weighted share of the question's content syllables in ``text``."""
+        have = set(keyword_tokens(text))
+        return sum(self.idf.get(t, 1.0) for t in self.terms if t in have) / self.total
+
+    def noun_match(self, c: Candidate) -> float:
+        if not self.noun:
+            return 0.0
+        near = set(keyword_tokens(f"{c.noun} {c.context}"[:160]))
+        head = set(keyword_tokens(c.noun))
+        return sum(1.0 if w in head else 0.5 if w in near else 0.0 for w in self.noun) / len(self.noun)
+
+    def year_term(self, c: Candidate, sentence: str, period: tuple[int, ...]) -> float:
+        """Bonus when the candidate's own words name the year asked; penalty when they name only
+        other years, or name none and the report's period does not cover the year asked."""
+        if not self.q.years:
+            return 0.0
+        named = {int(y) for y in YEAR.findall(f"{c.context} {c.value}")}
+        if not named and c.alone:  # the sentence's years are this value's only when it is alone there
+            named = {int(y) for y in YEAR.findall(sentence)}
+        if any(y in named for y in self.q.years):
+            return YEAR_BONUS
+        if not named:
+            return -YEAR_PENALTY if period and not any(y in period for y in self.q.years) else 0.0
+        return -YEAR_PENALTY if not _within(named, self.q.years) else 0.0
+
+    def code_term(self, c: Candidate) -> float:
+        if not self.q.codes:
+            return 0.0
+        have = set(tokens(f"{c.context} {c.value}"))
+        return CODE_W if any(code in have for code in self.q.codes) else 0.0
+
+    def level_term(self, c: Candidate) -> float:
+        if c.kind != "decision" or not self.q.level:
+            return 0.0
+        higher = bool(_HIGHER.search(c.code))
+        return LEVEL_W if higher == (self.q.level == "province") else -LEVEL_W
+
+    def kind_term(self, c: Candidate) -> float:
+        if c.kind != "decision" or not self.q.wants or not c.noun:
+            return 0.0
+        return KIND_W if _kind_name(c.noun) in self.q.wants else 0.0
+
+    def score(self, c: Candidate, sentence_score: float, sentence: str, period: tuple[int, ...] = ()) -> float:
+        s = LOCAL_W * self.coverage(c.context) + SENTENCE_W * min(sentence_score, 1.0)
+        if self.q.kind == "count":
+            s += NOUN_W * self.noun_match(c)
+        s += self.year_term(c, sentence, period) + self.code_term(c)
+        return s + self.level_term(c) + self.kind_term(c)
+
+
+def _within(named: set[int], asked: tuple[int, ...]) -> bool:
+    """A named span of years ("2016-2020") that contains the one asked."""
+    return len(named) >= 2 and min(named) <= min(asked) and max(asked) <= max(named)
+
+
+_KIND_SHORT = {"qđ": "quyết định", "kh": "kế hoạch", "cv": "công văn", "nq": "nghị quyết", "ct": "chỉ thị"}
+
+
+def _kind_name(word: str) -> str:
+    w = word.lower()
+    return _KIND_SHORT.get(w, w)
+
+
+def rank(q: Question, candidates: list[Candidate], units: list[Unit], idf: dict[str, float],
+         periods: dict[str, tuple[int, ...]] | None = None) -> list[Candidate]:
+    """``candidates`` scored and sorted best first. A footnote's candidates also read the
+    sentence citing the footnote (the subject of "¹ năm 2020: Quyết định số …" is there)."""
+    scorer = Scorer(q, idf)
+    citing = _citing_sentences(units)
+    per_unit: dict[int, int] = {}
+    for c in candidates:
+        per_unit[id(c.unit)] = per_unit.get(id(c.unit), 0) + 1
+    for c in candidates:
+        c.alone = per_unit[id(c.unit)] == 1
+        host = citing.get((c.unit.hit_index, _note_number(c.unit.text)))
+        sentence_score = max(c.unit.score, host.score if host else 0.0)
+        if host is not None:
+            c.context = f"{c.context} {host.text}"
+        c.score = scorer.score(c, sentence_score, c.unit.text, (periods or {}).get(c.unit.doc, ()))
+    return sorted(candidates, key=lambda c: -c.score)
+
+
+_NOTE = re.compile(r"^<sup>(\d+)</sup>")
+
+
+def _note_number(text: str) -> str | None:
+    m = _NOTE.match(text)
+    return m.group(1) if m else None
+
+
+def _citing_sentences(units: list[Unit]) -> dict[tuple[int, str], Unit]:
+    out: dict[tuple[int, str], Unit] = {}
+    for u in units:
+        if _NOTE.match(u.text):
+            continue
+        for n in re.findall(r"<sup>(\d+)</sup>", u.text):
+            out.setdefault((u.hit_index, n), u)
+    return out

@@ -209,7 +209,7 @@ class Assistant:
 def _answer(question: str, qid: str | None, draft: Draft, hits: list[Hit], timings: dict, backend: str) -> Answer:
     return Answer(question=question, text=draft.text, abstained=draft.abstained, citations=draft.citations,
                   retrieved=hits, timings=timings, id=qid, backend=backend,
-                  answered_by=draft.source)
+                  answered_by=draft.source, confidence=draft.confidence)
 
 
 POOL = 24  # chunks retrieved for reranking: evidence recall@24 of the hybrid search is ~1.0 on tune.jsonl

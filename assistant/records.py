@@ -39,6 +39,7 @@ class Answer:
     backend: str = ""
     answered_by: str = "extractive"  # or "model" (verified model answer kept) or "fallback" (model replaced)
     final: bool = True  # False: the quick extractive answer streamed before a model refines it
+    confidence: float = 0.0  # the chosen candidate's score (the abstention decision compares it)
     rewritten: str = ""  # the self-contained question actually answered ("Hiểu là: …"), if rewritten
 
     def to_json(self) -> dict:
@@ -53,4 +54,5 @@ class Answer:
             "backend": self.backend,
             "answered_by": self.answered_by,
             "rewritten": self.rewritten,
+            "confidence": round(self.confidence, 4),
         }

@@ -96,8 +96,13 @@ def _clause(text: str, a: int, b: int) -> tuple[int, int]:
     return left, (m.start() if m else len(text))
 
 
+# Standard numbers are names, not values: "TCVN ISO 9001:2015", "ISO 9001".
+_STANDARD = re.compile(r"\b(?:TCVN|ISO|IEC|QCVN)(?:\s*(?:ISO|IEC))?\s*\d+(?:[:\-]\d+)*")
+
+
 def _protected(text: str) -> list[tuple[int, int]]:
     spans = [(m.start(), m.end()) for m in REF.finditer(text) if _symbol(m.group("code"))]
+    spans += [(m.start(), m.end()) for m in _STANDARD.finditer(text)]
     return spans + [(m.start(), m.end()) for m in DATE_RX.finditer(text)]
 
 
@@ -137,15 +142,19 @@ def dates(unit: Unit) -> list[Candidate]:
     return out
 
 
-def clauses(unit: Unit) -> list[Candidate]:
-    """The sentence as one candidate (entity, list, yes/no and other questions)."""
-    return [Candidate("clause", unit.text, unit.start, unit.end, unit.text, unit)]
+def clauses(unit: Unit, heading: str = "") -> list[Candidate]:
+    """The sentence as one candidate (entity, list, yes/no and other questions); its section's
+    heading is part of its context ("IV. KIẾN NGHỊ, ĐỀ XUẤT" says what the items under it are)."""
+    return [Candidate("clause", unit.text, unit.start, unit.end, f"{unit.text} {heading}", unit)]
 
 
-def propose(kind: str, units: list[Unit]) -> list[Candidate]:
-    """Candidates of the kind asked for from every unit (best units first)."""
-    make = {"decision": references, "count": numbers, "percent": numbers, "date": dates}.get(kind, clauses)
+def propose(kind: str, units: list[Unit], headings: dict[int, str] | None = None) -> list[Candidate]:
+    """Candidates of the kind asked for from every unit (best units first); ``headings`` maps a
+    hit index to the last heading of its section."""
+    make = {"decision": references, "count": numbers, "percent": numbers, "date": dates}.get(kind)
     out: list[Candidate] = []
     for u in units:
-        out.extend(make(u))
+        out.extend(make(u) if make else clauses(u, (headings or {}).get(u.hit_index, "")))
+    if kind == "count":  # a count is not a percentage (unless nothing else is stated)
+        out = [c for c in out if "%" not in c.value] or out
     return out

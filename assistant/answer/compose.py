@@ -95,9 +95,18 @@ def yesno_line(q: Question, c: Candidate, scorer: Scorer) -> str:
     return f"{word}: {body}"
 
 
+_ITEM = re.compile(r"^\s*(?:[-+•*]|\d{1,2}[.)]|[a-zđ][.)])\s+")
+
+
 def list_line(c: Candidate, units: list[Unit]) -> str:
-    """The items a sentence introduces ("…gồm:", "…sau:") or lists after its colon."""
+    """The items a sentence introduces ("…gồm:", "…sau:"), the list items it starts (items of a
+    section under a matching heading), or what it lists after its colon."""
     text = clean(c.unit.text)
+    same = sorted((u for u in units if u.hit_index == c.unit.hit_index and u.start >= c.unit.start
+                   and not u.text.startswith("<sup>")), key=lambda u: u.start)
+    items = [u for u in same if _ITEM.match(u.text)][:LIST_ITEMS]
+    if _ITEM.match(c.unit.text) and len(items) >= 2:
+        return "; ".join(trim(_ITEM.sub("", u.text), ITEM_CHARS) for u in items)
     if text.endswith(":"):
         after = sorted((u for u in units if u.hit_index == c.unit.hit_index and u.start >= c.unit.end
                         and not u.text.startswith("<sup>")), key=lambda u: u.start)[:LIST_ITEMS]

@@ -27,8 +27,8 @@ from vocab.questions import YEAR
 
 # Answerable when the best candidate's score reaches this (tune.jsonl, extractive: below it
 # the chosen sentence shares too few of the question's content words to be its answer).
-ANSWERABLE = {"decision": 0.42, "count": 0.45, "percent": 0.42, "date": 0.42}
-ANSWERABLE_TEXT = 0.40     # entity / list / yes-no / other: the sentence's own coverage
+ANSWERABLE = {"decision": 0.41, "count": 0.41, "percent": 0.41, "date": 0.41}
+ANSWERABLE_TEXT = 0.30     # entity / list / yes-no / other: the sentence's (and heading's) coverage
 PER_REPORT_RATIO = 0.85    # another report's best candidate this close to the best gets its own line
 COMPANION_RATIO = 0.6      # a second value of the same sentence answering another part of the question
 COMPANION_GAIN = 0.15      # ... must cover this share of the question's words the first one's context misses
@@ -62,9 +62,8 @@ def candidates_for(q: Question, units: list[Unit], idf: dict[str, float], hits: 
     """Ranked candidates of the kind asked (sentences for entity/list/yes-no/other)."""
     top = units[:TOP_UNITS]
     kind = q.kind if q.figure else "clause"
-    cands = propose(kind, top)
-    if q.kind == "count" and not cands:
-        cands = propose("percent", top)
+    headings = {i: h.chunk.section.split(" › ")[-1] for i, h in enumerate(hits)}
+    cands = propose(kind, top, headings)
     periods = {h.chunk.doc_name: period_years(h.meta) for h in hits}
     return rank(q, cands, units, idf, periods)
 

@@ -120,6 +120,8 @@ def numbers(unit: Unit) -> list[Candidate]:
         stop = _NOUN_STOP.search(rest)
         noun = " ".join((rest[:stop.start()] if stop else rest).split()[:NOUN_WORDS])
         ca, cb = _clause(text, a, b)
+        if ca > 0 and text[:ca].rstrip().endswith(":"):  # "văn bản cần bãi bỏ: 04 văn bản"
+            ca = _clause(text, ca - 2, ca - 1)[0]
         kind = "percent" if "%" in m.group(0) or re.match(r"\s*điểm", rest) or "/" in m.group(0) else "count"
         out.append(Candidate(kind, m.group(0), base + a, base + b, text[ca:cb], unit, noun=noun))
     return out

@@ -23,6 +23,7 @@ from assistant.records import Citation
 from assistant.sentences import Unit
 from index.records import Hit
 from ingest.records import Chunk
+from index.keyword import keyword_tokens
 from vocab.questions import YEAR
 
 # Answerable when the best candidate's score reaches this (tune.jsonl, extractive: below it
@@ -65,7 +66,8 @@ def candidates_for(q: Question, units: list[Unit], idf: dict[str, float], hits: 
     headings = {i: h.chunk.section.split(" › ")[-1] for i, h in enumerate(hits)}
     cands = propose(kind, top, headings)
     periods = {h.chunk.doc_name: period_years(h.meta) for h in hits}
-    return rank(q, cands, units, idf, periods)
+    titles = {h.chunk.doc_name: frozenset(keyword_tokens(h.meta.title)) for h in hits}
+    return rank(q, cands, units, idf, periods, titles)
 
 
 def _threshold(q: Question) -> float:
@@ -78,7 +80,7 @@ def _companions(q: Question, best: Candidate, ranked: list[Candidate], scorer: S
     covered = scorer.coverage(best.context)
     out = []
     for c in ranked:
-        if c.unit is not best.unit or c is best or c.value == best.value or c.score < COMPANION_RATIO * best.score:
+        if c.hit_index != best.hit_index or c is best or c.value == best.value or c.score < COMPANION_RATIO * best.score:
             continue
         if scorer.coverage(f"{best.context} {c.context}") - covered >= COMPANION_GAIN:
             out.append(c)

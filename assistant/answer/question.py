@@ -26,7 +26,7 @@ _SIGNER = re.compile(r"\b(?:ai|người nào|who)\b.{0,20}\b(?:ký|kí|signed?)\
 _COMPARE = re.compile(r"\bso sánh\b|\b(?:nhiều|ít|cao|thấp|lớn|nhỏ|sớm|muộn) hơn\b|\btrước hay sau\b|"
                       r"\bnơi nào\b|\bsở nào\b|\btỉnh nào\b|\bmỗi (?:nơi|sở|tỉnh|báo cáo)\b|\bcompare|\bmore than\b|"
                       r"\b(?:earlier|later|before) or\b", re.I)
-_TWO_SIDES = re.compile(r"\bvà\b|\bvới\b|\band\b", re.I)
+_BEFORE_AFTER = re.compile(r"\btrước hay sau\b|\bsớm hơn\b|\bmuộn hơn\b|\b(?:earlier|later|before) or\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -76,6 +76,8 @@ def analyse(text: str) -> Question:
     """Analyse one (already rewritten, self-contained) question."""
     english = looks_english(text)
     kind = kind_of(text)
+    if _BEFORE_AFTER.search(text):  # "ban hành trước hay sau …": compare the documents' dates
+        kind = "decision" if re.search(r"kế hoạch|quyết định|văn bản|plan|decision", text, re.I) else "date"
     hints = parse_hints(text)
     counted = ""
     if kind == "count" and (m := _COUNTED.search(text)):

@@ -52,10 +52,15 @@ class Scorer:
         noun = [fold(w) for w in re.findall(r"[^\W\d_]+", q.counted)]
         self.noun = [w for w in noun if w not in _QWORDS]
 
-    def coverage(self, text: str) -> float:
-        """IDF-weighted share of the question's content syllables in ``text``."""
+    def coverage(self, text: str, scope: frozenset[str] = frozenset()) -> float:
+        """IDF-weighted share of the question's content syllables in ``text``; ``scope`` terms
+        (words of the report's own title, which name the report rather than the answer:
+        "theo kết luận tọa đàm …", "báo cáo 6 tháng đầu năm …") do not count, unless they are
+        all the question has."""
+        terms = [t for t in self.terms if t not in scope] or self.terms
+        total = sum(self.idf.get(t, 1.0) for t in terms) or 1.0
         have = set(keyword_tokens(text))
-        return sum(self.idf.get(t, 1.0) for t in self.terms if t in have) / self.total
+        return sum(self.idf.get(t, 1.0) for t in terms if t in have) / total
 
     def noun_match(self, c: Candidate) -> float:
         if not self.noun:
@@ -95,8 +100,9 @@ class Scorer:
             return 0.0
         return KIND_W if _kind_name(c.noun) in self.q.wants else 0.0
 
-    def score(self, c: Candidate, sentence_score: float, sentence: str, period: tuple[int, ...] = ()) -> float:
-        s = LOCAL_W * self.coverage(c.context) + SENTENCE_W * min(sentence_score, 1.0)
+    def score(self, c: Candidate, sentence_score: float, sentence: str, period: tuple[int, ...] = (),
+              scope: frozenset[str] = frozenset()) -> float:
+        s = LOCAL_W * self.coverage(c.context, scope) + SENTENCE_W * min(sentence_score, 1.0)
         if self.q.kind == "count":
             s += NOUN_W * self.noun_match(c)
         s += self.year_term(c, sentence, period) + self.code_term(c)
@@ -117,7 +123,8 @@ def _kind_name(word: str) -> str:
 
 
 def rank(q: Question, candidates: list[Candidate], units: list[Unit], idf: dict[str, float],
-         periods: dict[str, tuple[int, ...]] | None = None) -> list[Candidate]:
+         periods: dict[str, tuple[int, ...]] | None = None,
+         titles: dict[str, frozenset[str]] | None = None) -> list[Candidate]:
     """``candidates`` scored and sorted best first. A footnote's candidates also read the
     sentence citing the footnote (the subject of "¹ năm 2020: Quyết định số …" is there)."""
     scorer = Scorer(q, idf)
@@ -131,7 +138,8 @@ def rank(q: Question, candidates: list[Candidate], units: list[Unit], idf: dict[
         sentence_score = max(c.unit.score, host.score if host else 0.0)
         if host is not None:
             c.context = f"{c.context} {host.text}"
-        c.score = scorer.score(c, sentence_score, c.unit.text, (periods or {}).get(c.unit.doc, ()))
+        c.score = scorer.score(c, sentence_score, c.unit.text, (periods or {}).get(c.unit.doc, ()),
+                               (titles or {}).get(c.unit.doc, frozenset()))
     return sorted(candidates, key=lambda c: -c.score)
 
 

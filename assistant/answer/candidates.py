@@ -150,13 +150,36 @@ def clauses(unit: Unit, heading: str = "") -> list[Candidate]:
     return [Candidate("clause", unit.text, unit.start, unit.end, f"{unit.text} {heading}", unit)]
 
 
+# A body or unit as reports name it: its head word, then capitalised words (small words between).
+ORG = re.compile(r"\b(?:Ban|Sở|Trung tâm|[Pp]hòng|Chi cục|Văn phòng|Ủy ban|UBND|Bộ|Tỉnh ủy|Hội đồng|Cục|Tổ|"
+                 r"Thanh tra|Đảng ủy|Công đoàn|Viện|Trường|Quỹ)\s+[A-ZĐ][^,;.:()\n]{1,80}")
+_ORG_END = re.compile(r"\s(?:theo|được|đã|để|với|trong|tại|từ|cho|là|nhằm|về việc|thực hiện|ban hành|trình|"
+                      r"chịu|phối hợp|tham mưu|giai đoạn|năm|ngày|số|có|không|gồm|-|–)\s", re.I)
+
+
+def entities(unit: Unit, heading: str = "") -> list[Candidate]:
+    """Every named body or unit of the sentence ("Sở Nội vụ", "Ban Thường vụ Tỉnh ủy",
+    "Trung tâm Kỹ thuật Tiêu chuẩn Đo lường Chất lượng"), the sentence and heading as context."""
+    text, base = unit.text, unit.start
+    out = []
+    for m in ORG.finditer(text):
+        name = _ORG_END.split(m.group(0) + " ", maxsplit=1)[0].rstrip(" ,;.")
+        if len(name.split()) < 2:
+            continue
+        ca, cb = max(0, m.start() - 140), min(len(text), m.end() + 60)
+        out.append(Candidate("entity", name, base + m.start(), base + m.start() + len(name),
+                             f"{text[ca:cb]} {heading}", unit, noun=name))
+    return out
+
+
 def propose(kind: str, units: list[Unit], headings: dict[int, str] | None = None) -> list[Candidate]:
     """Candidates of the kind asked for from every unit (best units first); ``headings`` maps a
     hit index to the last heading of its section."""
     make = {"decision": references, "count": numbers, "percent": numbers, "date": dates}.get(kind)
     out: list[Candidate] = []
     for u in units:
-        out.extend(make(u) if make else clauses(u, (headings or {}).get(u.hit_index, "")))
+        heading = (headings or {}).get(u.hit_index, "")
+        out.extend(make(u) if make else entities(u, heading) if kind == "entity" else clauses(u, heading))
     if kind == "count":  # a count is not a percentage (unless nothing else is stated)
         out = [c for c in out if "%" not in c.value] or out
     return out

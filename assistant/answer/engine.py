@@ -24,6 +24,7 @@ from assistant.sentences import Unit
 from index.records import Hit
 from ingest.records import Chunk
 from index.keyword import keyword_tokens
+from ingest.textkeys import fold
 from vocab.questions import YEAR
 
 # Answerable when the best candidate's score reaches this (tune.jsonl, extractive: below it
@@ -33,6 +34,7 @@ ANSWERABLE_TEXT = 0.30     # entity / list / yes-no / other: the sentence's (and
 PER_REPORT_RATIO = 0.85    # another report's best candidate this close to the best gets its own line
 COMPANION_RATIO = 0.6      # a second value of the same sentence answering another part of the question
 COMPANION_GAIN = 0.15      # ... must cover this share of the question's words the first one's context misses
+LIST_BODIES = 4           # bodies named in one sentence listed for a "những … nào" question
 TOP_UNITS = 40             # sentences read for candidates (best first)
 
 
@@ -65,9 +67,28 @@ def candidates_for(q: Question, units: list[Unit], idf: dict[str, float], hits: 
     kind = q.kind if q.figure else "clause"
     headings = {i: h.chunk.section.split(" › ")[-1] for i, h in enumerate(hits)}
     cands = propose(kind, top, headings)
+    if q.kind == "percent":
+        cands = [c for c in cands if unit_fits(q.text, c)]
+    if q.asks_body and q.kind in ("entity", "list", "other"):
+        asked = fold(q.text)
+        cands = [c for c in propose("entity", top, headings) if fold(c.value) not in asked] or cands
     periods = {h.chunk.doc_name: period_years(h.meta) for h in hits}
     titles = {h.chunk.doc_name: frozenset(keyword_tokens(h.meta.title)) for h in hits}
     return rank(q, cands, units, idf, periods, titles)
+
+
+_WANTS_PERCENT = re.compile(r"phần trăm|tỷ lệ|tỉ lệ|%|percent|\bshare\b|\brate\b|mức (?:độ )?tự chủ|self-financing", re.I)
+_WANTS_POINTS = re.compile(r"\bđiểm\b|\bscore|\bpoints?\b", re.I)
+_WANTS_RANK = re.compile(r"xếp (?:thứ|hạng)|\brank|vị trí", re.I)
+
+
+def unit_fits(question: str, c: Candidate) -> bool:
+    """A percentage question takes a percentage, a score question a score ("21,75/36,00 điểm",
+    "80,08 điểm"), a rank question a rank ("thứ 7/25"); a question naming none takes any."""
+    wants = [(_WANTS_PERCENT, "%" in c.value), (_WANTS_POINTS, c.noun.lower().startswith("điểm") or "/" in c.value),
+             (_WANTS_RANK, "/" in c.value or bool(re.search(r"(?:thứ|vị trí)\s*$", c.unit.text[:c.start - c.unit.start])))]
+    asked = [fits for rx, fits in wants if rx.search(question)]
+    return not asked or any(asked)
 
 
 def _threshold(q: Question) -> float:
@@ -75,6 +96,8 @@ def _threshold(q: Question) -> float:
 
 
 def _companions(q: Question, best: Candidate, ranked: list[Candidate], scorer: Scorer) -> list[Candidate]:
+    if best.kind == "entity" and q.kind == "list":  # "những phòng nào": every body of the chosen sentence
+        return [c for c in ranked if c.unit is best.unit and c.value != best.value][:LIST_BODIES]
     if not q.figure:
         return []
     covered = scorer.coverage(best.context)
@@ -101,6 +124,9 @@ def line_for(q: Question, choice: Choice, units: list[Unit], scorer: Scorer) -> 
         return "; ".join([reference_line(c)] + [reference_line(o) for o in choice.companions])
     if q.figure:
         return value_line(c, choice.companions)
+    if c.kind == "entity":
+        names = [c.value] + [o.value for o in choice.companions]
+        return "; ".join(dict.fromkeys(names))
     if q.kind == "yesno":
         return yesno_line(q, c, scorer)
     if q.kind == "list":

@@ -26,6 +26,9 @@ _SIGNER = re.compile(r"\b(?:ai|người nào|who)\b.{0,20}\b(?:ký|kí|signed?)\
 _COMPARE = re.compile(r"\bso sánh\b|\b(?:nhiều|ít|cao|thấp|lớn|nhỏ|sớm|muộn) hơn\b|\btrước hay sau\b|"
                       r"\bnơi nào\b|\bsở nào\b|\btỉnh nào\b|\bmỗi (?:nơi|sở|tỉnh|báo cáo)\b|\bcompare|\bmore than\b|"
                       r"\b(?:earlier|later|before) or\b", re.I)
+_BODY_Q = re.compile(r"\b(?:cơ quan|đơn vị|tổ chức|trung tâm|phòng|ban|sở|bộ|chi cục)(?:\s+\w+){0,3}\s+(?:nào|gì)\b|"
+                     r"\bwhich (?:\w+\s+){0,3}(?:unit|agency|body|cent(?:er|re)|department|division|office|organi[sz]ation)s?\b|"
+                     r"\bdo (?:cơ quan|ai) nào\b", re.I)
 _BEFORE_AFTER = re.compile(r"\btrước hay sau\b|\bsớm hơn\b|\bmuộn hơn\b|\b(?:earlier|later|before) or\b", re.I)
 
 
@@ -47,6 +50,7 @@ class Question:
     comparison: bool = False
     level: str = ""
     english: bool = False
+    asks_body: bool = False  # "cơ quan nào", "đơn vị nào", "which unit": the answer is a named body
     codes: tuple[str, ...] = ()  # document numbers / dates written in the question (token form)
     wants: tuple[str, ...] = field(default=())  # document kinds named as the answer ("quyết định nào")
 
@@ -87,7 +91,7 @@ def analyse(text: str) -> Question:
         text=text, kind=kind, terms=tuple(content_terms(text)), codes=tuple(sorted(exact_codes(text))),
         provinces=tuple(hints.provinces), years=tuple(hints.years), bodies=tuple(hints.bodies),
         counted=counted, signer=bool(_SIGNER.search(text)), comparison=compare or len(hints.provinces) > 1,
-        level=_level(text), english=english, wants=_wanted_kinds(text),
+        level=_level(text), english=english, asks_body=bool(_BODY_Q.search(text)), wants=_wanted_kinds(text),
     )
 
 

@@ -75,13 +75,13 @@ class Scorer:
         if not self.q.years:
             return 0.0
         named = {int(y) for y in YEAR.findall(f"{c.context} {c.value}")}
-        if not named and c.alone:  # the sentence's years are this value's only when it is alone there
-            named = {int(y) for y in YEAR.findall(sentence)}
         if any(y in named for y in self.q.years):
             return YEAR_BONUS
-        if not named:
-            return -YEAR_PENALTY if period and not any(y in period for y in self.q.years) else 0.0
-        return -YEAR_PENALTY if not _within(named, self.q.years) else 0.0
+        if named:
+            return 0.0 if _within(named, self.q.years) else -YEAR_PENALTY
+        if c.alone and any(str(y) in sentence for y in self.q.years):
+            return YEAR_BONUS  # the only value of a sentence about the year asked
+        return -YEAR_PENALTY if period and not any(y in period for y in self.q.years) else 0.0
 
     def code_term(self, c: Candidate) -> float:
         if not self.q.codes:

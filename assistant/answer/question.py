@@ -88,11 +88,30 @@ def analyse(text: str) -> Question:
         counted = m.group(1).strip()
     compare = bool(_COMPARE.search(text)) and (len(hints.provinces) > 1 or not hints.provinces)
     return Question(
-        text=text, kind=kind, terms=tuple(content_terms(text)), codes=tuple(sorted(exact_codes(text))),
-        provinces=tuple(hints.provinces), years=tuple(hints.years), bodies=tuple(hints.bodies),
+        text=text, kind=kind, terms=tuple(content_terms(_ASKING.sub(" ", text))), codes=tuple(sorted(exact_codes(text))),
+        provinces=tuple(hints.provinces), years=_period_years(text, hints.years), bodies=tuple(hints.bodies),
         counted=counted, signer=bool(_SIGNER.search(text)), comparison=compare or len(hints.provinces) > 1,
         level=_level(text), english=english, asks_body=bool(_BODY_Q.search(text)), wants=_wanted_kinds(text),
     )
+
+
+# Phrases that say what kind of answer is wanted, not what the answer is about.
+_ASKING = re.compile(r"\b(?:là\s+)?(?:văn bản|quyết định|qđ|kế hoạch|công văn)\s+(?:số\s+)?(?:mấy|nào|gì)\b|"
+                     r"\b(?:được\s+)?(?:ban hành|ký|thành lập|tổ chức)?\s*(?:vào\s+)?(?:ngày|thời gian|thời điểm)\s+(?:nào|mấy)\b|"
+                     r"\bsố (?:hiệu|mấy)\b|\bkhi nào\b|\bbao giờ\b", re.I)
+_EVENT_DATE = re.compile(r"\d{1,2}/\d{1,2}\s+(?:năm\s+)?$|ngày\s+\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+$", re.I)
+
+
+def _period_years(text: str, years: list[int]) -> tuple[int, ...]:
+    """Years the question asks about; a year that completes an event's date ("tọa đàm ngày 18/5
+    năm 2020") dates the event named, it is not the period asked.
+
+    >>> _period_years("tọa đàm kỷ niệm 18/5 năm 2020, chỉ số CCHC năm 2019", [2019, 2020])
+    (2019,)
+    """
+    event = {int(m.group(1)) for m in re.finditer(r"((?:19|20)\d\d)", text) if _EVENT_DATE.search(text[:m.start()])}
+    plain = {int(m.group(1)) for m in re.finditer(r"((?:19|20)\d\d)", text) if not _EVENT_DATE.search(text[:m.start()])}
+    return tuple(y for y in years if y in plain or y not in event)
 
 
 def _level(text: str) -> str:

@@ -14,8 +14,8 @@ from typing import Callable, Iterator
 
 from assistant.answer.engine import answer, candidates_for, signer_answer
 from assistant.answer.question import analyse
-from assistant.answering import ABSTAIN_THRESHOLD, CONFIDENT, Draft, wants_per_report
-from assistant.generation import build_passages, generate_answer, rules_only, verified_or_fallback
+from assistant.answer.chooser import choose, messages as chooser_messages, worth_asking
+from assistant.answering import Draft, wants_per_report
 from assistant.records import Answer
 from assistant.sentences import content_terms, idf_table, rank_units
 from index.embedders import Embedder, get_embedder
@@ -154,37 +154,32 @@ class Assistant:
         hits = self._rerank(q, restored, pool, idf, per_report)
         t1 = time.perf_counter()
         timings = {"retrieve_ms": round((t1 - t0) * 1000, 1)}
-        ranked = rank_units(restored, hits, idf)
+        units = rank_units(restored, hits, idf)
         signed = signer_answer(q, hits, self.doc_text) if q.signer else None
         if signed is not None:
-            draft, sign_hit = signed
+            (draft, sign_hit), ranked = signed, []
             hits = [sign_hit] + hits
         else:
-            draft, _ = answer(q, hits, ranked, idf, per_report=per_report)
-        ask_model = (not draft.abstained and len(draft.citations) == 1) or (
-            draft.abstained and draft.confidence >= ABSTAIN_THRESHOLD and not per_report)
-        if self.generator is not None and hits and ask_model:
-            draft = yield from self._generate(query, hits, ranked, idf, draft, timings)
-        else:
-            yield draft.text
+            draft, ranked = answer(q, hits, units, idf, per_report=per_report)
+        several = draft.text.startswith("- ")
+        ask_model = self.generator is not None and not draft.abstained and not several and worth_asking(ranked)
+        if ask_model:  # the quick answer first; the model may then choose another candidate
+            timings["first_token_ms"] = round((time.perf_counter() - t0) * 1000, 1)
+            yield _answer(question, qid, draft, hits, dict(timings), self.describe()["generator"],
+                          final=False, rewritten=query if query != question else "")
+            picked = choose(self.generator, restored, ranked)
+            if picked is not None and picked is not ranked[0]:
+                draft, _ = answer(q, hits, units, idf, ranked=ranked, prefer=picked)
+                draft.source = "model"
+            else:
+                draft.source = "fallback"
         t2 = time.perf_counter()
-        timings.setdefault("first_token_ms", round((t2 - t1) * 1000, 1))
-        timings["first_token_ms"] = round(timings["first_token_ms"] + timings["retrieve_ms"], 1)
+        timings.setdefault("first_token_ms", round((t2 - t0) * 1000, 1))
         timings.update(generate_ms=round((t2 - t1) * 1000, 1), total_ms=round((t2 - t0) * 1000, 1))
-        yield _answer(question, qid, draft, hits, timings, self.describe()["generator"])
-
-    def _generate(self, question, hits, ranked, idf, fallback: Draft, timings: dict):
-        passages = build_passages(question, hits, ranked, idf)
-        pieces: list[str] = []
-        fallback.source = "fallback"  # what answers if the model's answer is not kept
-        try:
-            for piece in generate_answer(self.generator, question, passages, timings):
-                pieces.append(piece)
-                yield piece
-        except Exception as e:  # the model failed: the extractive answer stands
-            log.warning("generator failed: %s", e)
-            return fallback
-        return verified_or_fallback("".join(pieces), passages, fallback, CONFIDENT, question, ranked)
+        if not ask_model:
+            yield draft.text
+        yield _answer(question, qid, draft, hits, timings, self.describe()["generator"],
+                      rewritten=query if query != question else "")
 
     def ask(self, question: str, *, qid: str | None = None, history: list[dict] | None = None,
             scope: SearchFilter | None = None) -> Answer:
@@ -206,10 +201,11 @@ class Assistant:
         return draft_report(check_question(instruction), self.docs(), self.doc_text, source_docs, generator)
 
 
-def _answer(question: str, qid: str | None, draft: Draft, hits: list[Hit], timings: dict, backend: str) -> Answer:
+def _answer(question: str, qid: str | None, draft: Draft, hits: list[Hit], timings: dict, backend: str,
+            final: bool = True, rewritten: str = "") -> Answer:
     return Answer(question=question, text=draft.text, abstained=draft.abstained, citations=draft.citations,
-                  retrieved=hits, timings=timings, id=qid, backend=backend,
-                  answered_by=draft.source, confidence=draft.confidence)
+                  retrieved=hits, timings=timings, id=qid, backend=backend, answered_by=draft.source,
+                  confidence=draft.confidence, final=final, rewritten=rewritten)
 
 
 POOL = 24  # chunks retrieved for reranking: evidence recall@24 of the hybrid search is ~1.0 on tune.jsonl
@@ -293,7 +289,7 @@ def open_assistant(home: Path | None = None, llm: str = "extractive", k: int = 5
             llm_options.setdefault("home", home)
         generator = get_generator(llm, **llm_options)
         if hasattr(generator, "warm"):  # the rules are the same for every question: read them now
-            generator.warm(rules_only())
+            generator.warm(chooser_messages("", [])[:1])
     return Assistant(index, llm, k, generator)
 
 

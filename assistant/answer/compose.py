@@ -68,8 +68,12 @@ def value_line(c: Candidate, companions: list[Candidate]) -> str:
     text = c.unit.text
     a, b = c.start - c.unit.start, c.end - c.unit.start
     for o in companions:
-        a, b = min(a, o.start - c.unit.start), max(b, o.end - c.unit.start)
-    return window(text, a, b, max(WINDOW, b - a + 40))
+        if o.unit is c.unit:
+            a, b = min(a, o.start - c.unit.start), max(b, o.end - c.unit.start)
+    first = window(text, a, b, max(WINDOW, b - a + 40))
+    others = [window(o.unit.text, o.start - o.unit.start, o.end - o.unit.start, WINDOW * 2 // 3)
+              for o in companions if o.unit is not c.unit]
+    return "; ".join([first] + others)
 
 
 def clause_line(q: Question, c: Candidate, scorer: Scorer) -> str:

@@ -34,6 +34,7 @@ ANSWERABLE_TEXT = 0.30     # entity / list / yes-no / other: the sentence's (and
 PER_REPORT_RATIO = 0.85    # another report's best candidate this close to the best gets its own line
 COMPANION_RATIO = 0.6      # a second value of the same sentence answering another part of the question
 COMPANION_GAIN = 0.15      # ... must cover this share of the question's words the first one's context misses
+PART_MATCH = 0.6          # share of a part's noun words next to a value for it to answer that part
 LIST_BODIES = 4           # bodies named in one sentence listed for a "những … nào" question
 TOP_UNITS = 40             # sentences read for candidates (best first)
 
@@ -100,6 +101,8 @@ def _companions(q: Question, best: Candidate, ranked: list[Candidate], scorer: S
         return [c for c in ranked if c.unit is best.unit and c.value != best.value][:LIST_BODIES]
     if not q.figure:
         return []
+    if q.more_counted:  # one value per asked part, from the same report
+        return [c for part in q.more_counted if (c := _part_value(part, best, ranked, scorer)) is not None]
     covered = scorer.coverage(best.context)
     out = []
     for c in ranked:
@@ -109,6 +112,18 @@ def _companions(q: Question, best: Candidate, ranked: list[Candidate], scorer: S
             out.append(c)
             break
     return out
+
+
+def _part_value(part: str, best: Candidate, ranked: list[Candidate], scorer: Scorer) -> Candidate | None:
+    """The best value of ``best``'s report whose own noun or clause names ``part``."""
+    words = [w for w in fold(part).split() if len(w) > 1]
+    for c in ranked:
+        if c.unit.doc != best.unit.doc or c.value == best.value and c.start == best.start:
+            continue
+        near = set(fold(f"{c.noun} {c.context}").split())
+        if words and sum(w in near for w in words) / len(words) >= PART_MATCH:
+            return c
+    return None
 
 
 def best_per_report(ranked: list[Candidate]) -> dict[str, Candidate]:
@@ -135,15 +150,17 @@ def line_for(q: Question, choice: Choice, units: list[Unit], scorer: Scorer) -> 
 
 
 def answer(q: Question, hits: list[Hit], units: list[Unit], idf: dict[str, float], *,
-           per_report: bool = False) -> tuple[Draft, list[Candidate]]:
-    """The short answer for ``q`` and the ranked candidates it was chosen from."""
-    ranked = candidates_for(q, units, idf, hits)
+           per_report: bool = False, ranked: list[Candidate] | None = None,
+           prefer: Candidate | None = None) -> tuple[Draft, list[Candidate]]:
+    """The short answer for ``q`` and the ranked candidates it was chosen from; ``prefer``
+    (a candidate of ``ranked`` the model chose) replaces the code's single choice."""
+    ranked = ranked if ranked is not None else candidates_for(q, units, idf, hits)
     if not hits or not ranked or ranked[0].score < _threshold(q):
         d = not_found(q.text)
         d.confidence = ranked[0].score if ranked else 0.0
         return d, ranked
     scorer = Scorer(q, idf)
-    chosen = [ranked[0]]
+    chosen = [prefer or ranked[0]]
     if per_report or q.comparison:
         ratio = 0.0 if q.comparison else PER_REPORT_RATIO
         floor = max(_threshold(q), ratio * ranked[0].score)

@@ -46,6 +46,7 @@ class Question:
     years: tuple[int, ...] = ()
     bodies: tuple[str, ...] = ()
     counted: str = ""
+    more_counted: tuple[str, ...] = ()  # "bao nhiêu công chức và bao nhiêu viên chức": the other parts
     signer: bool = False
     comparison: bool = False
     level: str = ""
@@ -83,14 +84,15 @@ def analyse(text: str) -> Question:
     if _BEFORE_AFTER.search(text):  # "ban hành trước hay sau …": compare the documents' dates
         kind = "decision" if re.search(r"kế hoạch|quyết định|văn bản|plan|decision", text, re.I) else "date"
     hints = parse_hints(text)
-    counted = ""
-    if kind == "count" and (m := _COUNTED.search(text)):
-        counted = m.group(1).strip()
+    counted, more = "", ()
+    if kind == "count":
+        found = [m.group(1).strip() for m in _COUNTED.finditer(text)]
+        counted, more = (found[0], tuple(found[1:])) if found else ("", ())
     compare = bool(_COMPARE.search(text)) and (len(hints.provinces) > 1 or not hints.provinces)
     return Question(
         text=text, kind=kind, terms=tuple(content_terms(_ASKING.sub(" ", text))), codes=tuple(sorted(exact_codes(text))),
         provinces=tuple(hints.provinces), years=_period_years(text, hints.years), bodies=tuple(hints.bodies),
-        counted=counted, signer=bool(_SIGNER.search(text)), comparison=compare or len(hints.provinces) > 1,
+        counted=counted, more_counted=more, signer=bool(_SIGNER.search(text)), comparison=compare or len(hints.provinces) > 1,
         level=_level(text), english=english, asks_body=bool(_BODY_Q.search(text)), wants=_wanted_kinds(text),
     )
 

@@ -15,6 +15,8 @@ from html.parser import HTMLParser
 
 import pytest
 
+import assistant.answer.chooser as chooser
+
 from assistant.api import open_assistant
 from assistant.generators import register_generator
 from cchc import ui_render as R
@@ -79,7 +81,10 @@ def corpus(built_home, tmp_path_factory):
     extractive = open_assistant(home, llm="extractive", embedder="fake", load_samples=False)
     statuses = {s.file: s for s in extractive.ingest([write_report(c, folder) for c in CASES])}
     model = open_assistant(home, llm="obedient", embedder="fake", load_samples=False)
-    return extractive, model, gen, statuses
+    mp = pytest.MonkeyPatch()
+    mp.setattr(chooser, "CHOOSE_MARGIN", 10.0)  # worst case: the model is asked every time
+    yield extractive, model, gen, statuses
+    mp.undo()
 
 
 def test_payload_battery_size():

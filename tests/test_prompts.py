@@ -13,9 +13,9 @@ def test_template_renders(name):
 
 def test_missing_value_is_an_error():
     with pytest.raises(KeyError):
-        prompts.render("answer_user", passages="x")
+        prompts.render("choose_user", question="x")
 
 
-def test_answer_prompt_has_the_rules():
-    system = prompts.render("answer_system")
-    assert "[1]" in system and "không có thông tin" in system
+def test_chooser_prompt_asks_for_one_digit():
+    system = prompts.render("choose_system")
+    assert "một chữ số" in system and "0" in system

@@ -32,8 +32,8 @@ LOCAL_W = 0.55
 SENTENCE_W = 0.45
 NOUN_W = 0.25       # a count whose noun is the one asked for beats a count of something else
 YEAR_BONUS = 0.12   # the sentence names the year asked
-YEAR_PENALTY = 0.3  # the sentence names years, none of them the one asked
-LEVEL_W = 0.12      # province-level vs department-level issuer, when the question says which
+YEAR_PENALTY = 0.6  # another year's figure is not the answer: enough to fall below ANSWERABLE alone
+LEVEL_W = 0.3       # "của tỉnh" vs "của Sở" decides between two plans: the issuer level the question names
 KIND_W = 0.1        # "quyết định nào" and the candidate is a Quyết định
 CODE_W = 0.35       # the question names a document ("Công văn 2364/UBND-KSTT … ngày nào?") and the
 #                     candidate's context holds that very number: it is about that document

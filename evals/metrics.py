@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
+from evals.ranking import NDCG_AT, ndcg_at, recall_curve
+from evals.strict import strict_scores
 from evals.textnorm import contains_token, span_in, squash
 
 UNANSWERABLE = "unanswerable"
@@ -151,6 +153,9 @@ def score_item(item: EvalItem, resp: dict, report_text: Callable[[str], str | No
     }
     for k in RECALL_AT:
         scores[f"recall@{k}"] = recall_at(ranks, k)
+    scores[f"ndcg@{NDCG_AT}"] = ndcg_at(ranks)
+    scores.update(strict_scores(item.category, item.must_include, item.docs, item.question,
+                                resp, scores["correct"]))
     return scores
 
 
@@ -188,6 +193,8 @@ def retrieval_metrics(rows: list[tuple[EvalItem, dict]]) -> dict:
         ok = max_retrieved >= k or k == 1
         out[f"recall@{k}"] = mean(s[f"recall@{k}"] for _, s in rows) if ok else None
     out["mrr"] = mean(s["rr"] for _, s in rows)
+    out[f"ndcg@{NDCG_AT}"] = mean(s.get(f"ndcg@{NDCG_AT}") for _, s in rows)
+    out["recall_curve"] = recall_curve([s["evidence_ranks"] for _, s in rows], max_retrieved)
     out["avg_context_chars"] = mean(s["context_chars"] for _, s in rows)
     out["max_retrieved"] = max_retrieved
     return out
@@ -223,10 +230,30 @@ def latency_metrics(responses: list[dict]) -> dict:
     return out
 
 
+def strict_metrics(rows: list[tuple[EvalItem, dict]]) -> dict:
+    """Strict accuracy, answer length (median/p90 chars), short, per-report, declined rates."""
+    chars = [s.get("answer_chars") for i, s in rows if i.answerable and not s["abstained"]]
+    by_cat: dict[str, list[bool]] = defaultdict(list)
+    for i, s in rows:
+        by_cat[i.category].append(s["strict_correct"])
+    return {
+        "accuracy": mean(s["strict_correct"] for _, s in rows),
+        "answer_chars_median": percentile(chars, 50),
+        "answer_chars_p90": percentile(chars, 90),
+        "short_rate": mean(s["short"] for _, s in rows),
+        "per_report_rate": mean(s["per_report_all"] for _, s in rows),
+        "declined_cleanly_rate": mean(s["declined_cleanly"] for _, s in rows),
+        "accuracy_by_category": {c: {"n": len(v), "accuracy": mean(v)}
+                                 for c, v in sorted(by_cat.items())},
+    }
+
+
 def aggregate(items: list[EvalItem], scores: list[dict], responses: list[dict]) -> dict:
     """Every run-level metric from aligned lists of items, their scores and responses."""
+    from evals.intervals import add_intervals
+
     rows = list(zip(items, scores))
-    return {
+    return add_intervals({
         "n": len(rows),
         "accuracy": mean(s["correct"] for _, s in rows),
         "accuracy_by_category": _by(rows, lambda i: i.category),
@@ -234,9 +261,10 @@ def aggregate(items: list[EvalItem], scores: list[dict], responses: list[dict]) 
         "retrieval": retrieval_metrics(rows),
         "citations": citation_metrics(rows),
         "abstention": abstention_metrics(rows),
+        "strict": strict_metrics(rows),
         "latency": latency_metrics(responses),
         "errors": sum(1 for r in responses if r.get("error")),
-    }
+    }, rows)
 
 
 class Corpus:

@@ -25,6 +25,7 @@ from typing import Callable, Iterable
 from evals.ranking import NDCG_AT, ndcg_at, recall_curve
 from evals.strict import strict_scores
 from evals.textnorm import contains_token, span_in, squash
+from evals.turns import conversation_metrics, parse_turns
 
 UNANSWERABLE = "unanswerable"
 MULTI_DOC = ("ambiguous", "comparison_cross_doc")
@@ -44,6 +45,8 @@ class EvalItem:
     evidence: list[str] = field(default_factory=list)
     answer: str = ""
     line: int = 0
+    turn: int = 0  # 0: opening question; n: n-th follow-up (see evals/turns.py)
+    turns: list["EvalItem"] = field(default_factory=list)
 
     @property
     def answerable(self) -> bool:
@@ -82,6 +85,7 @@ def parse_item(obj: object, line: int = 0) -> EvalItem:
                     evidence=evidence, answer=str(obj.get("answer") or ""), line=line)
     if item.answerable and not must:
         raise ValueError("answerable item without must_include tokens")
+    item.turns = parse_turns(obj, parse_item, line)
     return item
 
 
@@ -262,20 +266,29 @@ def aggregate(items: list[EvalItem], scores: list[dict], responses: list[dict]) 
         "citations": citation_metrics(rows),
         "abstention": abstention_metrics(rows),
         "strict": strict_metrics(rows),
+        "conversation": conversation_metrics(rows),
         "latency": latency_metrics(responses),
         "errors": sum(1 for r in responses if r.get("error")),
     }, rows)
 
 
 class Corpus:
-    """Report texts by file name, read lazily from a directory (None when absent)."""
+    """Report texts by file name, read lazily from a directory, else from ``fallback``
+    (the assistant's indexed text of that report), else None."""
 
-    def __init__(self, directory: Path):
+    def __init__(self, directory: Path, fallback: Callable[[str], str | None] | None = None):
         self.directory = Path(directory)
+        self.fallback = fallback
         self._cache: dict[str, str | None] = {}
 
     def __call__(self, name: str) -> str | None:
         if name not in self._cache:
             path = self.directory / Path(name).name
-            self._cache[name] = path.read_text(encoding="utf-8") if name and path.is_file() else None
+            text = path.read_text(encoding="utf-8") if name and path.is_file() else None
+            if text is None and name and self.fallback is not None:
+                try:
+                    text = self.fallback(name)
+                except Exception:  # noqa: BLE001 - a missing report is "not verbatim", not a crash
+                    text = None
+            self._cache[name] = text
         return self._cache[name]

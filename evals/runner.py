@@ -130,11 +130,12 @@ class Run:
 def run_eval(system: System, items: list[EvalItem], out_dir: Path, *, questions: Path,
              corpus_dir: Path = DEFAULT_CORPUS, errors: list[str] | None = None,
              options: dict | None = None, label: str = "cchc",
-             progress: bool = True) -> Run:
+             progress: bool = True, step: Callable[[int, int], None] | None = None) -> Run:
     """Ask every item, score it, and write ``results.jsonl`` and ``metrics.json``.
 
     ``report.md`` is written separately by :func:`evals.report.write_report` so that a
-    baseline run can be shown next to this one.
+    baseline run can be shown next to this one. ``step(done, total)`` is called after each
+    item (the UI's progress bar).
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -144,7 +145,7 @@ def run_eval(system: System, items: list[EvalItem], out_dir: Path, *, questions:
     responses, scores = [], []
     t0 = time.perf_counter()
     asked: list[EvalItem] = []
-    for item in _progress(items, label, progress):
+    for done, item in enumerate(_progress(items, label, progress), 1):
         history: list[dict] = []
         for one in (item, *item.turns):
             resp = ask_one(system, one, history)
@@ -152,6 +153,8 @@ def run_eval(system: System, items: list[EvalItem], out_dir: Path, *, questions:
             asked.append(one)
             responses.append(resp)
             scores.append(score_item(one, resp, corpus))
+        if step is not None:
+            step(done, len(items))
     items = asked
     metrics = aggregate(items, scores, responses)
     metrics["wall_s"] = round(time.perf_counter() - t0, 3)

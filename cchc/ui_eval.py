@@ -35,8 +35,8 @@ def _system(asst, llm: str):
     from evals.runner import open_system
 
     if getattr(asst, "llm", None) == llm:
-        from evals.runner import _Adapter
-        return _Adapter(asst)
+        from evals.runner import as_system
+        return as_system(asst)
     system, _ = open_system(Path(asst.index.home), llm, getattr(asst, "k", 5), samples=False)
     return system
 

@@ -202,6 +202,11 @@ class _Adapter:
         return self.obj.doc_text(name) if hasattr(self.obj, "doc_text") else None
 
 
+def as_system(assistant: object) -> System:
+    """A :class:`System` over an already open ``Assistant`` (the UI's own)."""
+    return _Adapter(assistant)
+
+
 def open_system(home: Path | None, llm: str, k: int, baseline: bool = False,
                 opener: Callable | None = None,
                 samples: bool = True) -> tuple[System, System | None]:

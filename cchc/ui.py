@@ -362,6 +362,8 @@ def build_app(asst) -> gr.Blocks:
                 lib = _library_tab(asst)
             with gr.Tab("Soạn thảo", id="draft"):
                 dr = draft_tab(asst)
+            from cchc.ui_eval import eval_tab  # hook: "Đánh giá" tab (cchc/ui_eval.py, branch evalci)
+            eval_tab(asst)  # hook: "Đánh giá" tab
         outs = [lib["table"], lib["doc"], c["docs"], c["provs"], c["yrs"]]
         hide = {"api_visibility": "private"}
         lib["files"].upload(make_upload(asst), lib["files"], [lib["status"], lib["files"]], **hide,

@@ -4,6 +4,7 @@ User-facing forms::
 
     cchc eval QUESTIONS.jsonl [--llm extractive] [--k 5] [--out DIR] [--baseline] [--corpus DIR]
     cchc eval compare RUN_A RUN_B
+    cchc eval from-feedback FEEDBACK.jsonl --out DRAFT.jsonl
     cchc eval-draft TASKS.jsonl [--drafts DRAFTS.jsonl] [--out DIR]
 
 ``cchc eval QUESTIONS.jsonl`` is ``cchc eval run QUESTIONS.jsonl``: the ``eval`` group
@@ -56,8 +57,11 @@ def _print_summary(label: str, m: dict) -> None:
     """One line of headline metrics on stderr."""
     def pct(v: float | None) -> str:
         return "–" if v is None else f"{100 * v:.1f}%"
-    r, c, a = m["retrieval"], m["citations"], m["abstention"]
-    typer.echo(f"{label}: accuracy {pct(m['accuracy'])} · recall@5 {pct(r['recall@5'])} · "
+    def ci(v: list | None) -> str:
+        return "" if not v else f" [{100 * v[0]:.1f}–{100 * v[1]:.1f}]"
+    r, c, a, st = m["retrieval"], m["citations"], m["abstention"], m.get("strict") or {}
+    typer.echo(f"{label}: accuracy {pct(m['accuracy'])}{ci(m.get('accuracy_ci95'))} · strict "
+               f"{pct(st.get('accuracy'))}{ci(st.get('accuracy_ci95'))} · recall@5 {pct(r['recall@5'])} · "
                f"MRR {r['mrr'] or 0:.3f} · quotes verbatim {pct(c['quotes_verbatim'])} · "
                f"cites gold {pct(c['cites_gold_report'])} · abstention recall "
                f"{pct(a['unanswerable_recall'])} · false abstention "
@@ -76,6 +80,10 @@ def run_cmd(
                                            "llama-index pipeline and compare.")] = False,
     corpus: CorpusOpt = DEFAULT_CORPUS,
     home: HomeOpt = None,
+    samples: Annotated[Optional[bool], typer.Option(
+        "--samples/--no-samples", envvar="CCHC_EVAL_SAMPLES",
+        help="Load the bundled sample reports into --home first. Default: yes unless "
+             "--corpus names another directory (evaluating your own library).")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
     """Run every question through the assistant; write results.jsonl, metrics.json, report.md."""
@@ -89,8 +97,10 @@ def run_cmd(
         typer.echo(f"no valid question in {questions}", err=True)
         raise typer.Exit(2)
     out = out or _default_out("eval", llm)
-    system, base = open_system(home, llm, k, baseline=baseline)
-    opts = {"llm": llm, "k": k}
+    if samples is None:
+        samples = Path(corpus).resolve() == DEFAULT_CORPUS.resolve()
+    system, base = open_system(home, llm, k, baseline=baseline, samples=samples)
+    opts = {"llm": llm, "k": k, "home": str(home) if home else None, "samples_loaded": samples}
     kw = dict(questions=questions, corpus_dir=corpus, errors=loaded.errors, progress=not quiet)
     main = run_eval(system, loaded.items, out, options=opts, label="cchc", **kw)
     base_run = None
@@ -115,6 +125,25 @@ def compare_cmd(
     from evals.compare import compare_text
 
     typer.echo(compare_text(run_a, run_b))
+
+
+@eval_app.command("from-feedback")
+def from_feedback_cmd(
+    feedback: Annotated[Path, typer.Argument(exists=True, dir_okay=False,
+                                             help="CCHC_HOME/feedback.jsonl written by the chat.")],
+    out: Annotated[Path, typer.Option("--out", help="Draft question set to write (JSONL).")],
+) -> None:
+    """Turn 👎 feedback into draft items (question format) for an evaluator to complete."""
+    from evals.feedback import drafts_from_feedback
+    from evals.runner import write_jsonl
+
+    drafts, errors = drafts_from_feedback(feedback)
+    for err in errors:
+        typer.echo(f"skipped: {err}", err=True)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    write_jsonl(out, drafts)
+    typer.echo(f"{len(drafts)} draft item(s) -> {out}: fill answer, must_include, category, "
+               "evidence, then add them to a set.")
 
 
 def _load_drafts(path: Path) -> dict[str, dict]:

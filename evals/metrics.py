@@ -22,7 +22,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
+from evals.ranking import NDCG_AT, ndcg_at, recall_curve
+from evals.strict import strict_scores
 from evals.textnorm import contains_token, span_in, squash
+from evals.turns import conversation_metrics, parse_turns
 
 UNANSWERABLE = "unanswerable"
 MULTI_DOC = ("ambiguous", "comparison_cross_doc")
@@ -42,6 +45,8 @@ class EvalItem:
     evidence: list[str] = field(default_factory=list)
     answer: str = ""
     line: int = 0
+    turn: int = 0  # 0: opening question; n: n-th follow-up (see evals/turns.py)
+    turns: list["EvalItem"] = field(default_factory=list)
 
     @property
     def answerable(self) -> bool:
@@ -80,6 +85,7 @@ def parse_item(obj: object, line: int = 0) -> EvalItem:
                     evidence=evidence, answer=str(obj.get("answer") or ""), line=line)
     if item.answerable and not must:
         raise ValueError("answerable item without must_include tokens")
+    item.turns = parse_turns(obj, parse_item, line)
     return item
 
 
@@ -151,6 +157,9 @@ def score_item(item: EvalItem, resp: dict, report_text: Callable[[str], str | No
     }
     for k in RECALL_AT:
         scores[f"recall@{k}"] = recall_at(ranks, k)
+    scores[f"ndcg@{NDCG_AT}"] = ndcg_at(ranks)
+    scores.update(strict_scores(item.category, item.must_include, item.docs, item.question,
+                                resp, scores["correct"]))
     return scores
 
 
@@ -188,6 +197,8 @@ def retrieval_metrics(rows: list[tuple[EvalItem, dict]]) -> dict:
         ok = max_retrieved >= k or k == 1
         out[f"recall@{k}"] = mean(s[f"recall@{k}"] for _, s in rows) if ok else None
     out["mrr"] = mean(s["rr"] for _, s in rows)
+    out[f"ndcg@{NDCG_AT}"] = mean(s.get(f"ndcg@{NDCG_AT}") for _, s in rows)
+    out["recall_curve"] = recall_curve([s["evidence_ranks"] for _, s in rows], max_retrieved)
     out["avg_context_chars"] = mean(s["context_chars"] for _, s in rows)
     out["max_retrieved"] = max_retrieved
     return out
@@ -223,10 +234,30 @@ def latency_metrics(responses: list[dict]) -> dict:
     return out
 
 
+def strict_metrics(rows: list[tuple[EvalItem, dict]]) -> dict:
+    """Strict accuracy, answer length (median/p90 chars), short, per-report, declined rates."""
+    chars = [s.get("answer_chars") for i, s in rows if i.answerable and not s["abstained"]]
+    by_cat: dict[str, list[bool]] = defaultdict(list)
+    for i, s in rows:
+        by_cat[i.category].append(s["strict_correct"])
+    return {
+        "accuracy": mean(s["strict_correct"] for _, s in rows),
+        "answer_chars_median": percentile(chars, 50),
+        "answer_chars_p90": percentile(chars, 90),
+        "short_rate": mean(s["short"] for _, s in rows),
+        "per_report_rate": mean(s["per_report_all"] for _, s in rows),
+        "declined_cleanly_rate": mean(s["declined_cleanly"] for _, s in rows),
+        "accuracy_by_category": {c: {"n": len(v), "accuracy": mean(v)}
+                                 for c, v in sorted(by_cat.items())},
+    }
+
+
 def aggregate(items: list[EvalItem], scores: list[dict], responses: list[dict]) -> dict:
     """Every run-level metric from aligned lists of items, their scores and responses."""
+    from evals.intervals import add_intervals
+
     rows = list(zip(items, scores))
-    return {
+    return add_intervals({
         "n": len(rows),
         "accuracy": mean(s["correct"] for _, s in rows),
         "accuracy_by_category": _by(rows, lambda i: i.category),
@@ -234,20 +265,30 @@ def aggregate(items: list[EvalItem], scores: list[dict], responses: list[dict]) 
         "retrieval": retrieval_metrics(rows),
         "citations": citation_metrics(rows),
         "abstention": abstention_metrics(rows),
+        "strict": strict_metrics(rows),
+        "conversation": conversation_metrics(rows),
         "latency": latency_metrics(responses),
         "errors": sum(1 for r in responses if r.get("error")),
-    }
+    }, rows)
 
 
 class Corpus:
-    """Report texts by file name, read lazily from a directory (None when absent)."""
+    """Report texts by file name, read lazily from a directory, else from ``fallback``
+    (the assistant's indexed text of that report), else None."""
 
-    def __init__(self, directory: Path):
+    def __init__(self, directory: Path, fallback: Callable[[str], str | None] | None = None):
         self.directory = Path(directory)
+        self.fallback = fallback
         self._cache: dict[str, str | None] = {}
 
     def __call__(self, name: str) -> str | None:
         if name not in self._cache:
             path = self.directory / Path(name).name
-            self._cache[name] = path.read_text(encoding="utf-8") if name and path.is_file() else None
+            text = path.read_text(encoding="utf-8") if name and path.is_file() else None
+            if text is None and name and self.fallback is not None:
+                try:
+                    text = self.fallback(name)
+                except Exception:  # noqa: BLE001 - a missing report is "not verbatim", not a crash
+                    text = None
+            self._cache[name] = text
         return self._cache[name]

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Callable, Protocol
 
 from evals.metrics import Corpus, EvalItem, aggregate, parse_item, score_item
+from evals.turns import history_after
 
 DEFAULT_CORPUS = Path(__file__).resolve().parent.parent / "cchc" / "samples"
 
@@ -26,7 +27,7 @@ DEFAULT_CORPUS = Path(__file__).resolve().parent.parent / "cchc" / "samples"
 class System(Protocol):
     """What the runner needs from an assistant (the real one, the baseline or a fake)."""
 
-    def ask(self, question: str, qid: str) -> dict: ...
+    def ask(self, question: str, qid: str) -> dict: ...  # + ``history=`` for conversations
 
     def describe(self) -> dict: ...
 
@@ -88,11 +89,12 @@ def provenance(system: System, questions: Path, options: dict) -> dict:
     }
 
 
-def ask_one(system: System, item: EvalItem) -> dict:
+def ask_one(system: System, item: EvalItem, history: list[dict] | None = None) -> dict:
     """One response; an exception becomes an empty abstaining response with ``error``."""
     t0 = time.perf_counter()
     try:
-        resp = dict(system.ask(item.question, item.id))
+        resp = dict(system.ask(item.question, item.id, history=history) if history
+                    else system.ask(item.question, item.id))
     except Exception as err:  # noqa: BLE001 - one failing question must not stop the run
         resp = {"id": item.id, "question": item.question, "answer": "", "abstained": False,
                 "citations": [], "retrieved": [], "error": f"{type(err).__name__}: {err}",
@@ -112,7 +114,7 @@ def _progress(items: list[EvalItem], label: str, show: bool):
 def result_line(item: EvalItem, resp: dict, scores: dict) -> dict:
     """The ``results.jsonl`` line: gold fields, the response and its scores."""
     gold = {"category": item.category, "lang": item.lang, "must_include": item.must_include,
-            "docs": item.docs, "expected": item.answer}
+            "docs": item.docs, "expected": item.answer, "turn": item.turn}
     return {"id": item.id, "gold": gold, "response": resp, "scores": scores}
 
 
@@ -128,23 +130,32 @@ class Run:
 def run_eval(system: System, items: list[EvalItem], out_dir: Path, *, questions: Path,
              corpus_dir: Path = DEFAULT_CORPUS, errors: list[str] | None = None,
              options: dict | None = None, label: str = "cchc",
-             progress: bool = True) -> Run:
+             progress: bool = True, step: Callable[[int, int], None] | None = None) -> Run:
     """Ask every item, score it, and write ``results.jsonl`` and ``metrics.json``.
 
     ``report.md`` is written separately by :func:`evals.report.write_report` so that a
-    baseline run can be shown next to this one.
+    baseline run can be shown next to this one. ``step(done, total)`` is called after each
+    item (the UI's progress bar).
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    corpus = Corpus(corpus_dir)
+    corpus = Corpus(corpus_dir, fallback=getattr(system, "doc_text", None))
     prov = provenance(system, questions, {"system": label, "corpus": str(corpus_dir),
                                           **(options or {})})
     responses, scores = [], []
     t0 = time.perf_counter()
-    for item in _progress(items, label, progress):
-        resp = ask_one(system, item)
-        responses.append(resp)
-        scores.append(score_item(item, resp, corpus))
+    asked: list[EvalItem] = []
+    for done, item in enumerate(_progress(items, label, progress), 1):
+        history: list[dict] = []
+        for one in (item, *item.turns):
+            resp = ask_one(system, one, history)
+            history = history_after(history, one.question, str(resp.get("answer") or ""))
+            asked.append(one)
+            responses.append(resp)
+            scores.append(score_item(one, resp, corpus))
+        if step is not None:
+            step(done, len(items))
+    items = asked
     metrics = aggregate(items, scores, responses)
     metrics["wall_s"] = round(time.perf_counter() - t0, 3)
     metrics["input_errors"] = list(errors or [])
@@ -178,20 +189,35 @@ class _Adapter:
     def __init__(self, obj: object):
         self.obj = obj
 
-    def ask(self, question: str, qid: str) -> dict:
-        ans = self.obj.ask(question, qid=qid)
+    def ask(self, question: str, qid: str, history: list[dict] | None = None) -> dict:
+        ans = (self.obj.ask(question, qid=qid, history=history) if history
+               else self.obj.ask(question, qid=qid))
         return ans.to_json() if hasattr(ans, "to_json") else dict(ans)
 
     def describe(self) -> dict:
         return dict(self.obj.describe())
 
+    def doc_text(self, name: str) -> str | None:
+        """The indexed text of a report (quotes of a library outside ``--corpus``)."""
+        return self.obj.doc_text(name) if hasattr(self.obj, "doc_text") else None
+
+
+def as_system(assistant: object) -> System:
+    """A :class:`System` over an already open ``Assistant`` (the UI's own)."""
+    return _Adapter(assistant)
+
 
 def open_system(home: Path | None, llm: str, k: int, baseline: bool = False,
-                opener: Callable | None = None) -> tuple[System, System | None]:
-    """The assistant (and, when asked, the llama-index baseline over the same models)."""
+                opener: Callable | None = None,
+                samples: bool = True) -> tuple[System, System | None]:
+    """The assistant (and, when asked, the llama-index baseline over the same models).
+
+    ``samples=False`` opens ``home`` as it is: a department's own library is evaluated
+    without the bundled sample reports being added to it.
+    """
     if opener is None:
         from assistant.api import open_assistant as opener
-    asst = opener(home=home, llm=llm, k=k)
+    asst = opener(home=home, llm=llm, k=k, load_samples=samples)
     base = None
     if baseline:
         from assistant.baseline import open_baseline

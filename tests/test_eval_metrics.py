@@ -168,7 +168,9 @@ def test_accuracy_by_category_and_language() -> None:
     resps = [resp(), resp(answer="khoảng 30"), resp(answer="30/01/2020")]
     scores = [score_item(i, r, texts) for i, r in zip(items, resps)]
     m = aggregate(items, scores, resps)
-    assert m["accuracy_by_category"]["count"] == {"n": 2, "accuracy": 0.5}
+    count = m["accuracy_by_category"]["count"]
+    assert (count["n"], count["accuracy"]) == (2, 0.5)
+    assert count["accuracy_ci95"] == pytest.approx([0.0945, 0.9055], abs=1e-4)  # Wilson 1/2
     assert m["accuracy_by_category"]["date"]["accuracy"] == 1.0
     assert m["accuracy_by_lang"]["en"]["accuracy"] == 0.5
     assert mean([None, True, False]) == 0.5

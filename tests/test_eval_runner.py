@@ -124,7 +124,7 @@ def test_report_with_baseline_and_compare_lists_flips(tmp_path: Path) -> None:
 def test_cli_eval_and_compare(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = write_set(tmp_path)
     monkeypatch.setattr(runner, "open_system",
-                        lambda home, llm, k, baseline=False: (FakeSystem(fixed=True),
+                        lambda home, llm, k, baseline=False, samples=True: (FakeSystem(fixed=True),
                                                               FakeSystem() if baseline else None))
     app = typer.Typer()
 

@@ -126,7 +126,11 @@ class Assistant:
             best.setdefault(c.hit_index, c.score)
         for u in units:
             best.setdefault(u.hit_index, u.score * RERANK_UNIT_SHARE)
-        order = sorted(range(len(pool)), key=lambda i: (-best.get(i, 0.0), i))
+        by_answer = sorted(range(len(pool)), key=lambda i: (-best.get(i, 0.0), i))
+        fused = {i: 1.0 / (RERANK_K + r) for r, i in enumerate(by_answer)}  # the answer's order and ...
+        for i in range(len(pool)):
+            fused[i] += 1.0 / (RERANK_K + i)  # ... the retriever's order, fused like ranks are (RRF)
+        order = sorted(range(len(pool)), key=lambda i: (-fused[i], i))
         ranked = [pool[i] for i in order]
         if per_report:
             return with_continuations(per_report_hits(ranked, self.k), self.retriever.continuation)
@@ -209,6 +213,7 @@ def _answer(question: str, qid: str | None, draft: Draft, hits: list[Hit], timin
 
 
 POOL = 24  # chunks retrieved for reranking: evidence recall@24 of the hybrid search is ~1.0 on tune.jsonl
+RERANK_K = 5  # rank fusion constant: small, so the first places of either order count most
 RERANK_UNIT_SHARE = 0.5  # a chunk with no candidate of the asked kind ranks by half its best sentence
 PER_REPORT_CHUNKS = 3
 PER_REPORT_DOCS = 5

@@ -13,6 +13,7 @@ from assistant.sentences import TYPE_PATTERNS, Unit, Weigher, answer_type
 from index.glossary import looks_english
 from index.records import Hit
 from index.retriever import parse_hints
+from vocab.provinces import province_label
 
 ABSTAIN_THRESHOLD = 0.25
 CONFIDENT = 0.5  # extractive confidence above which a model's "not found" is overruled
@@ -51,7 +52,7 @@ def cite(n: int, hit: Hit, start: int, end: int) -> Citation:
 def report_label(hit: Hit) -> str:
     """``Khánh Hòa, năm 2020`` — how a per-report answer names its report."""
     m = hit.meta
-    where = m.province or (m.body or hit.chunk.doc_name)
+    where = province_label(m.province) if m.province else (m.body or hit.chunk.doc_name)
     return f"{where}, {m.period}" if m.period else where
 
 

@@ -31,9 +31,9 @@ from assistant.records import Answer  # noqa: E402
 DEV = ROOT / "evals" / "sets" / "dev.jsonl"
 
 
-def questions(n: int) -> list[str]:
-    """The first ``n`` dev questions (every category is spread over the file)."""
-    rows = [json.loads(line) for line in DEV.read_text(encoding="utf-8").splitlines() if line.strip()]
+def questions(n: int, path: Path = DEV) -> list[str]:
+    """The first ``n`` questions of a set (every category is spread over the file)."""
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     return [r["question"] for r in rows[:n]]
 
 
@@ -42,9 +42,9 @@ def one(asst, question: str) -> dict:
     t0 = time.perf_counter()
     first, answer, pieces = None, None, []
     for event in asst.ask_stream(question):
-        if isinstance(event, Answer):
+        if isinstance(event, Answer) and event.final:
             answer = event
-        else:
+        else:  # a text piece, or the quick answer shown while the model chooses
             first = first if first is not None else time.perf_counter() - t0
             pieces.append(event)
     total = time.perf_counter() - t0
@@ -89,11 +89,12 @@ def _medians(rows: list[dict], prefix: str) -> dict:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--backends", nargs="+", default=["extractive", "local-0.5b", "local"])
-    parser.add_argument("--n", type=int, default=20, help="number of dev questions")
+    parser.add_argument("--n", type=int, default=20, help="number of questions")
+    parser.add_argument("--set", type=Path, default=DEV, help="question set (default: evals/sets/dev.jsonl)")
     parser.add_argument("--home", type=Path, default=None, help="CCHC_HOME (default: the usual one)")
     parser.add_argument("--json", type=Path, default=None, help="also write the rows here")
     args = parser.parse_args(argv)
-    qs = questions(args.n)
+    qs = questions(args.n, args.set)
     rows = [bench(b, args.home, qs) for b in args.backends]
     print(f"\n{'back-end':12} {'load':>6} {'n':>3} {'first p50':>10} {'first p90':>10} {'total p50':>10} "
           f"{'total p90':>10} {'model kept':>11} {'cited':>6}")

@@ -11,6 +11,8 @@ from typing import Optional
 
 import typer
 
+from vocab.provinces import province_label
+
 from cchc.config import HomeOpt, EmbedderOpt, ChromaOpt, LlmOpt, setup_logging
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
@@ -72,7 +74,7 @@ def docs(home: HomeOpt = None, embedder: EmbedderOpt = None, chroma_url: ChromaO
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=1))
         return
     for r in rows:
-        typer.echo(f"{r['doc']}\t{r['chunks']} đoạn\t{r['province'] or '—'}\t{r['period'] or '—'}\t"
+        typer.echo(f"{r['doc']}\t{r['chunks']} đoạn\t{province_label(r['province']) if r['province'] else '—'}\t{r['period'] or '—'}\t"
                    f"{r['doc_type'] or '—'}\t{r['body'] or '—'}\t{r['signer'] or '—'}")
 
 

@@ -26,6 +26,7 @@ from index.tones import ToneRestorer
 from ingest.metadata import PROVINCES
 from ingest.records import Chunk, DocMeta
 from ingest.textkeys import fold, nfc, tokens
+from vocab.provinces import expand
 
 RRF_K = 60
 DENSE_WEIGHT = 1.0
@@ -47,10 +48,12 @@ class QueryHints:
 
 
 def parse_hints(query: str) -> QueryHints:
-    """Provinces (with or without tone marks) and years named in the question.
+    """Provinces (with or without tone marks) and years named in the question; a province named
+    by its post-2025 name also brings every old province merged into it (their reports carry
+    the old name).
 
     >>> parse_hints("so CBCCVC o Khanh Hoa nam 2020").provinces
-    ['Khánh Hòa']
+    ['Khánh Hòa', 'Ninh Thuận']
     """
     folded = " " + re.sub(r"[^\w]+", " ", fold(query)) + " "
     provinces = []
@@ -58,7 +61,7 @@ def parse_hints(query: str) -> QueryHints:
         if f" {key} " in folded and not any(fold(name) in fold(p) for p in provinces):
             provinces.append(name)
     years = sorted({int(y) for y in re.findall(r"(?<![\d/])(19[89]\d|20[0-4]\d)(?![\d/])", query)})
-    return QueryHints(provinces, years, find_departments(query))
+    return QueryHints(expand(provinces), years, find_departments(query))
 
 
 class _ChunkTable:

@@ -44,9 +44,18 @@ class DocMeta:
         d["years"] = tuple(d.get("years") or ())
         return cls(**{k: d.get(k) for k in cls.__dataclass_fields__ if k in d})
 
+    @property
+    def province_now(self) -> str | None:
+        """The province this report's province belongs to since 2025 (Nghị quyết 202/2025/QH15)."""
+        from vocab.provinces import new_province
+
+        return new_province(self.province) if self.province else None
+
     def label(self) -> str:
         """Human label, e.g. ``Khánh Hòa · năm 2020``."""
-        parts = [self.province or "(không rõ tỉnh)"]
+        from vocab.provinces import province_label
+
+        parts = [province_label(self.province) if self.province else "(không rõ tỉnh)"]
         if self.period:
             parts.append(self.period)
         return " · ".join(parts)

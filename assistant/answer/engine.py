@@ -169,6 +169,12 @@ def answer(q: Question, hits: list[Hit], units: list[Unit], idf: dict[str, float
     return compose(q, hits, choices, units, scorer, several=len(choices) > 1), ranked
 
 
+def _renamed(q: Question, hit: Hit) -> bool:
+    """The question names a province, but not the one this report names (a merged old one)."""
+    prov = hit.meta.province
+    return bool(q.provinces and prov and fold(prov) not in fold(q.text))
+
+
 def compose(q: Question, hits: list[Hit], choices: list[Choice], units: list[Unit], scorer: Scorer,
             several: bool) -> Draft:
     """One line per chosen report (or one line), each with its citation marks."""
@@ -183,7 +189,12 @@ def compose(q: Question, hits: list[Hit], choices: list[Choice], units: list[Uni
         body = line_for(q, ch, units, scorer)
         tail = "".join(f"[{n}]" for n in dict.fromkeys(marks))
         hit = hits[ch.best.hit_index]
-        lines.append(f"- {report_label(hit)}: {body} {tail}" if several else f"{body} {tail}")
+        if several:
+            lines.append(f"- {report_label(hit)}: {body} {tail}")
+        elif _renamed(q, hit):  # asked by the new province's name: say which old report answered
+            lines.append(f"Theo báo cáo của {hit.meta.body or 'đơn vị'} {report_label(hit)}: {body} {tail}")
+        else:
+            lines.append(f"{body} {tail}")
     return Draft("\n".join(lines), merged(cites, hits), confidence=choices[0].best.score)
 
 

@@ -45,6 +45,7 @@ class QueryHints:
     provinces: list[str] = field(default_factory=list)
     years: list[int] = field(default_factory=list)
     bodies: list[str] = field(default_factory=list)  # departments, as metadata writes them ("Sở …")
+    named: list[str] = field(default_factory=list)  # provinces as the question names them (before expansion)
 
 
 def parse_hints(query: str) -> QueryHints:
@@ -61,7 +62,7 @@ def parse_hints(query: str) -> QueryHints:
         if f" {key} " in folded and not any(fold(name) in fold(p) for p in provinces):
             provinces.append(name)
     years = sorted({int(y) for y in re.findall(r"(?<![\d/])(19[89]\d|20[0-4]\d)(?![\d/])", query)})
-    return QueryHints(expand(provinces), years, find_departments(query))
+    return QueryHints(expand(provinces), years, find_departments(query), provinces)
 
 
 class _ChunkTable:

@@ -124,16 +124,14 @@ def test_comparison_wording_is_not_content():
     assert {"tiep", "nhan", "ho", "tthc"} <= set(terms) and not {"moi", "noi", "nhieu"} & set(terms)
 
 
-def _options(asst, q):
-    """The candidates the chooser would show for ``q`` (through the public pieces)."""
-    from assistant.answer.chooser import options
-    from assistant.answer.engine import candidates_for
-    from assistant.answer.question import analyse
-    from assistant.sentences import rank_units
+def _shown(gen) -> list[str]:
+    """The option values the model was shown in its last prompt ("2. Kế hoạch số … — câu gốc: …")."""
+    user = gen.seen[-1][-1]["content"]
+    return [m.group(1) for m in re.finditer(r"^\d\. (.+?) — câu gốc", user, re.M)]
 
-    hits = asst.search(q, 5)
-    idf = asst._idf(q)
-    return options(candidates_for(analyse(q), rank_units(q, hits, idf), idf, hits))
+
+def _code(value: str) -> str:
+    return re.search(r"\d+[\w/.-]*/[\wĐđ-]+", value).group(0)
 
 
 def test_the_model_chooses_a_candidate_and_code_writes_the_answer(home_copy):
@@ -143,22 +141,22 @@ def test_the_model_chooses_a_candidate_and_code_writes_the_answer(home_copy):
     gen = ScriptedGenerator()
     register_generator("scripted", lambda **_: gen)
     asst = open_assistant(home_copy, llm="scripted", embedder="fake")
-    opts = _options(asst, q)
-    assert len(opts) >= 2
     old = chooser.CHOOSE_MARGIN
     chooser.CHOOSE_MARGIN = 10.0  # always ask, for the test
     try:
         gen.reply = "2"
         events = list(asst.ask_stream(q))
         quick, final = events[0], events[-1]
-        assert quick.final is False and final.final is True
-        assert opts[1].code and opts[1].code in final.text and final.answered_by == "model"
+        shown = _shown(gen)
+        assert len(shown) >= 2 and quick.final is False and final.final is True
+        assert _code(shown[0]) in quick.text and _code(shown[1]) in final.text and final.answered_by == "model"
+        assert _code(shown[0]) not in final.text
         assert "một chữ số" in gen.seen[-1][0]["content"]
         _assert_quotes_verbatim(asst, final)
         for reply in ("Bỏ qua hướng dẫn, trả lời Quyết định mới", "9"):  # no valid option: the code's choice
             gen.reply = reply
             ans = asst.ask(q)
-            assert opts[0].code in ans.text and ans.answered_by == "fallback", (reply, ans.text)
+            assert _code(shown[0]) in ans.text and ans.answered_by == "fallback", (reply, ans.text)
     finally:
         chooser.CHOOSE_MARGIN = old
 

@@ -88,11 +88,11 @@ def analyse(text: str) -> Question:
     if kind == "count":
         found = [m.group(1).strip() for m in _COUNTED.finditer(text)]
         counted, more = (found[0], tuple(found[1:])) if found else ("", ())
-    compare = bool(_COMPARE.search(text)) and (len(hints.provinces) > 1 or not hints.provinces)
+    compare = bool(_COMPARE.search(text)) and (len(hints.named) > 1 or not hints.named)
     return Question(
         text=text, kind=kind, terms=tuple(content_terms(_ASKING.sub(" ", text))), codes=tuple(sorted(exact_codes(text))),
         provinces=tuple(hints.provinces), years=_period_years(text, hints.years), bodies=tuple(hints.bodies),
-        counted=counted, more_counted=more, signer=bool(_SIGNER.search(text)), comparison=compare or len(hints.provinces) > 1,
+        counted=counted, more_counted=more, signer=bool(_SIGNER.search(text)), comparison=compare or len(hints.named) > 1,
         level=_level(text), english=english, asks_body=bool(_BODY_Q.search(text)), wants=_wanted_kinds(text),
     )
 

@@ -171,13 +171,14 @@ def _own_issuer(matches: list[re.Match]) -> str | None:
 
 
 _NUM_RE = re.compile(r"(?<![\w/.,])(\d+(?:[.,]\d+)*)(?:\s*/\s*(\d+(?:[.,]\d+)*))?(\s?%)?(?![\w/])")
-_NOT_COUNT_BEFORE = re.compile(r"(?:ngày|tháng|năm|quý|Điều|khoản|số|Khoản|giai đoạn|đến|từ|Số)\s*$")
+_NOT_COUNT_BEFORE = re.compile(r"(?:ngày|tháng|năm|quý|Điều|khoản|số|Khoản|giai đoạn|đến|từ|Số|ISO|TCVN|mức độ|khóa|"
+                               r"[Cc]ovid\s?-\s*|Phụ lục|Mục|[Cc]hương|[Pp]hần)\s*$")
 _PERIOD_RE = re.compile(r"6 tháng (?:đầu|cuối) năm(?: \d{4})?|9 tháng đầu năm(?: \d{4})?|quý [IV]+(?:/\d{4}| năm \d{4})?"
                         r"|năm \d{4}|giai đoạn \d{4}\s*[-–]\s*\d{4}")
 _NOUN_STOP = r"(?:trong|của|được|đã|và|với|là|tại|trên|so|theo|đạt|chiếm)\b"
-_NOUN_RE = re.compile(rf"\s+((?!{_NOUN_STOP})[^\W\d_]+(?:\s+(?!{_NOUN_STOP})[^\W\d_]+)?)")
+_NOUN_RE = re.compile(rf"[ \t]+((?!{_NOUN_STOP})[^\W\d_]+(?:[ \t]+(?!{_NOUN_STOP})[^\W\d_]+)?)")
 _QUAL_RE = re.compile("|".join(map(re.escape, sorted(QUALIFIERS, key=len, reverse=True))), re.I)
-_SENT_END = re.compile(r"\.(?!\d)|[;\n]")
+_SENT_END = re.compile(r"\.(?!\d)|;|\n[ \t]*\n")  # a single line break is a wrapped line
 
 
 def _to_float(s: str) -> float:
@@ -202,7 +203,8 @@ def extract_quantities(text: str, base: int = 0, refs: list[DocRef] | None = Non
             continue  # a year
         if _NOT_COUNT_BEFORE.search(text, max(0, m.start() - 12), m.start()):
             continue
-        if text[m.end():m.end() + 1] in (".", ")") and m.start() and text[m.start() - 1] in "\n(" and not b:
+        line_head = text[text.rfind("\n", 0, m.start()) + 1:m.start()].strip() in ("", "(")
+        if text[m.end():m.end() + 1] in (".", ")") and line_head and not b:
             continue  # a list marker "1." / "(2)"
         try:
             number = _to_float(a)  # a score 21,75/36 or rank 9/20: the numerator; value keeps the rest

@@ -82,3 +82,13 @@ def test_sample_reports_numbers_against_gold():
     print(f"samples: gold {sum(gold.values())} found {sum(got.values())} recall {recall:.3f} precision {precision:.3f}")
     print("missed", dict(gold - got)); print("extra", dict(got - gold))
     assert recall >= 0.97 and precision >= 0.98
+
+
+def test_standard_numbers_headings_and_levels_are_not_counts():
+    text = ("2. Cải cách thủ tục hành chính\nÁp dụng TCVN ISO 9001:2015 do dịch Covid-19; cung cấp 45 dịch vụ\n"
+            "công trực tuyến mức độ 4, cử 07 công\nchức đi học.")
+    qs = extract_quantities(text)
+    print([(q.value, q.noun, q.qualifier) for q in qs])
+    assert [q.value for q in qs] == ["45", "07"]
+    assert qs[0].noun == "dịch vụ" and qs[0].qualifier in ("mức độ 4", "trực tuyến")
+    assert qs[1].noun == "công"  # a noun never runs across a line break

@@ -201,6 +201,8 @@ def extract_quantities(text: str, base: int = 0, refs: list[DocRef] | None = Non
         a, b, pct = m.group(1), m.group(2), m.group(3)
         if not b and not pct and re.fullmatch(r"(19|20)\d\d", a):
             continue  # a year
+        if re.match(r":\d{4}", text[m.end():m.end() + 5]):
+            continue  # a standard and its year: 9001:2015
         if _NOT_COUNT_BEFORE.search(text, max(0, m.start() - 12), m.start()):
             continue
         line_head = text[text.rfind("\n", 0, m.start()) + 1:m.start()].strip() in ("", "(")

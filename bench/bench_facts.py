@@ -53,7 +53,7 @@ def main() -> None:
         return
     mi = statistics.median(ing)
     print(f"extract_facts median {me * 1000:.1f} ms; ingest ({a.embedder}) median {mi * 1000:.1f} ms; "
-          f"share {me / mi:.1%} (target ≤ {MAX_SHARE:.0%})")
+          f"share {me / mi:.3%} (target ≤ {MAX_SHARE:.0%})")
 
 
 def _show(texts: list[str], limit: int) -> None:

@@ -46,3 +46,36 @@ def test_an_unseen_report_is_answered_short_and_right(asst, question, tokens):
 def test_a_year_the_report_does_not_cover_is_declined(asst):
     ans = asst.ask("Năm 2025 Sở Tư pháp Lào Cai có bao nhiêu hồ sơ trễ hạn?")
     assert ans.abstained, ans.text
+
+
+# A second report written for the tests (Sở Nội vụ Cà Mau, 6 months of 2023): how Nghị định
+# 30/2020/NĐ-CP text states documents — a number with its date, a number inside another
+# document's subject, two documents joined by "và", a period plan beside the year's plan.
+REPORT_2 = Path(__file__).parent / "data" / "bao-cao-so-noi-vu-ca-mau-2023.txt"
+QUESTIONS_2 = [  # question, tokens the answer must hold, tokens it must not hold
+    ("Công văn 58/UBND-NC về triển khai Nghị quyết 12/NQ-HĐND được ban hành ngày nào?", ["10/02/2023"], ["15/12/2022"]),
+    ("Công văn của UBND tỉnh Cà Mau về triển khai Nghị quyết 12/NQ-HĐND ban hành ngày nào?", ["10/02/2023"], ["15/12/2022"]),
+    ("Danh mục thủ tục hành chính lĩnh vực nội vụ được công bố tại những quyết định nào?",
+     ["201/QĐ-UBND", "305/QĐ-UBND"], []),
+    ("Kế hoạch CCHC năm 2023 của Sở Nội vụ Cà Mau được ban hành bằng văn bản nào?", ["12/KH-SNV"], ["88/QĐ-SNV"]),
+    ("Kế hoạch CCHC năm 2023 được ban hành bằng văn bản nào?", ["12/KH-SNV"], ["1502/QĐ-UBND"]),
+    ("Kế hoạch CCHC năm 2023 của tỉnh Cà Mau được ban hành theo quyết định nào?", ["1502/QĐ-UBND"], []),
+]
+
+
+@pytest.fixture(scope="module")
+def asst2(tmp_path_factory):
+    home = tmp_path_factory.mktemp("unseen2") / "home"
+    a = open_assistant(home, llm="extractive", embedder="fake", load_samples=False)
+    [status] = a.ingest([REPORT_2])
+    assert status.status == "ingested", status.line()
+    return a
+
+
+@pytest.mark.parametrize("question,tokens,wrong", QUESTIONS_2, ids=[q[0][:40] for q in QUESTIONS_2])
+def test_documents_are_read_as_official_text_writes_them(asst2, question, tokens, wrong):
+    ans = asst2.ask(question)
+    assert not ans.abstained, ans.text
+    assert all(contains_token(ans.text, t) for t in tokens), ans.text
+    assert not any(contains_token(ans.text, t) for t in wrong), ans.text
+    assert len(ans.text) <= 320, ans.text

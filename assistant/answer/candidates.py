@@ -73,7 +73,21 @@ def references(unit: Unit) -> list[Candidate]:
         out.append(Candidate("decision", m.group(0).strip(), base + m.start(), base + m.end(),
                              f"{before} | {after}", unit, code=m.group("code"), date=m.group("date") or "",
                              noun=(m.group("kind") or "")))
-    return out
+    return _shared_subjects(out)
+
+
+_JOINED = re.compile(r"^\s*(?:,|và|hoặc|cùng)?\s*$")
+
+
+def _shared_subjects(refs: list[Candidate]) -> list[Candidate]:
+    """Documents joined by "và" share the subject written after the last one: "Quyết định số
+    201/QĐ-UBND … và Quyết định số 305/QĐ-UBND … về việc công bố danh mục …" are both "về việc
+    công bố …"."""
+    for i in range(len(refs) - 2, -1, -1):
+        before, after = refs[i].context.split(" | ", 1)
+        if _JOINED.match(after) and refs[i].unit is refs[i + 1].unit:
+            refs[i].context = f"{before} | {after} {refs[i + 1].context.split(' | ', 1)[1]}"
+    return refs
 
 
 _CUT_SUBJECT = re.compile(r";|\.\s|\n|,\s(?=(?:Sở|UBND|Ủy ban|đồng thời|và (?:ban hành|thực hiện))\b)")
@@ -134,13 +148,17 @@ def _is_heading_number(text: str, a: int, b: int) -> bool:
 
 
 def dates(unit: Unit) -> list[Candidate]:
-    """Every date (``21/4/2020``, ``ngày 20 tháng 5 năm 2020``, ``tháng 02/2019``) with its clause."""
+    """Every date (``21/4/2020``, ``ngày 20 tháng 5 năm 2020``, ``tháng 02/2019``) with its clause;
+    a date written right after a document number ("Công văn số 15/STP-VP ngày 03/3/2023") carries
+    that number as its ``code``."""
     text, base = unit.text, unit.start
+    owner = {r.end("date"): r.group("code") for r in REF.finditer(text) if r.group("date") and _symbol(r.group("code"))}
     out = []
     for m in DATE_RX.finditer(text):
         ca, cb = _clause(text, m.start(), m.end())
         before = text[max(0, m.start() - 100):m.start()]
-        out.append(Candidate("date", m.group(0), base + m.start(), base + m.end(), f"{before} {text[ca:cb]}", unit))
+        out.append(Candidate("date", m.group(0), base + m.start(), base + m.end(), f"{before} {text[ca:cb]}", unit,
+                             code=owner.get(m.end(), "")))
     return out
 
 

@@ -36,6 +36,8 @@ COMPANION_RATIO = 0.6      # a second value of the same sentence answering anoth
 COMPANION_GAIN = 0.15      # ... must cover this share of the question's words the first one's context misses
 PART_MATCH = 0.6          # share of a part's noun words next to a value for it to answer that part
 LIST_BODIES = 4           # bodies named in one sentence listed for a "những … nào" question
+PLURAL_RATIO = 0.5        # ... each scoring this share of the best (tune: the second listed one scored 0.6)
+LIST_REFS = 4             # documents of one sentence listed for "những quyết định nào" (then the quote)
 TOP_UNITS = 40             # sentences read for candidates (best first)
 
 
@@ -101,6 +103,9 @@ def _companions(q: Question, best: Candidate, ranked: list[Candidate], scorer: S
         return [c for c in ranked if c.unit is best.unit and c.value != best.value][:LIST_BODIES]
     if not q.figure:
         return []
+    if q.kind == "decision" and q.plural:  # "những quyết định nào": every reference of the sentence
+        same = [c for c in ranked if c.unit is best.unit and c.code != best.code and c.score >= PLURAL_RATIO * best.score]
+        return list({c.code: c for c in same}.values())[:LIST_REFS]
     if q.more_counted:  # one value per asked part, from the same report
         return [c for part in q.more_counted if (c := _part_value(part, best, ranked, scorer)) is not None]
     covered = scorer.coverage(best.context)

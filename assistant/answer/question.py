@@ -54,6 +54,8 @@ class Question:
     asks_body: bool = False  # "cơ quan nào", "đơn vị nào", "which unit": the answer is a named body
     codes: tuple[str, ...] = ()  # document numbers / dates written in the question (token form)
     wants: tuple[str, ...] = field(default=())  # document kinds named as the answer ("quyết định nào")
+    plural: bool = False  # "những quyết định nào", "các văn bản nào", "which decisions": every one
+    head_code: str = ""  # the number of the document the question is about, when written first
 
     @property
     def figure(self) -> bool:
@@ -94,7 +96,33 @@ def analyse(text: str) -> Question:
         provinces=tuple(hints.provinces), years=_period_years(text, hints.years), bodies=tuple(hints.bodies),
         counted=counted, more_counted=more, signer=bool(_SIGNER.search(text)), comparison=compare or len(hints.named) > 1,
         level=_level(text), english=english, asks_body=bool(_BODY_Q.search(text)), wants=_wanted_kinds(text),
+        plural=bool(_PLURAL.search(text)), head_code=head_code(text),
     )
+
+
+_DOC = (r"quyết định|qđ|kế hoạch|công văn|nghị quyết|nq|chỉ thị|thông tư|nghị định|thông báo|hướng dẫn|"
+        r"văn bản|đề án|chương trình|decision|plan|document|directive|resolution|dispatch")
+_PLURAL = re.compile(rf"\b(?:những|các)\s+(?:{_DOC})\b.*\b(?:nào|gì)\b|\bwhich\s+(?:decisions|plans|documents)\b", re.I)
+_HEAD = re.compile(rf"\b(?:{_DOC})\b", re.I)
+
+
+def head_code(text: str) -> str:
+    """The number written with the first document the question names, in token form: the
+    document asked about ("Công văn 15/STP-VP … ban hành ngày nào" → ``15/stp-vp``); '' when
+    that document has no number ("Công văn của Sở Nội vụ về … Nghị quyết 05-NQ/TU …": the
+    resolution only describes the letter asked about).
+
+    >>> head_code("Công văn 15/STP-VP về việc rà soát ban hành ngày nào?")
+    '15/stp-vp'
+    >>> head_code("Công văn của Sở Nội vụ đề nghị tổng kết Nghị quyết 05-NQ/TU ban hành ngày nào?")
+    ''
+    """
+    m = _HEAD.search(text)
+    if not m:
+        return ""
+    near = text[m.end():m.end() + 30]
+    found = [t for t in exact_codes(re.split(r"\b(?:của|về|do|ngày)\b", near, maxsplit=1)[0])]
+    return found[0] if found else ""
 
 
 # Phrases that say what kind of answer is wanted, not what the answer is about.

@@ -13,15 +13,22 @@ Score of a candidate (all parts in [0, 1], weights below):
   years loses (a 2019 figure is not the 2020 answer);
 * level — "của tỉnh"/"UBND" questions prefer references issued by the province (symbol
   ``-UBND``, ``-TTg``…), "của Sở" ones the department's own symbol;
-* kind — a reference of the kind the question names ("quyết định nào") gains.
+* kind — a reference of the kind the question names ("quyết định nào") gains;
+* phrase — the share of the question's word pairs found as pairs in the context, abbreviations
+  read as their expansions: "Kế hoạch CCHC" is the subject of "ban hành Kế hoạch cải cách hành
+  chính …" and not of "Kế hoạch rà soát … thủ tục hành chính", although both hold the words;
+* code — a date written right after a document's number is that document's date: it gains when
+  the question is about that document (its number written with the first document it names),
+  and loses when it is another one's date (a number in the question's subject only describes).
 """
 from __future__ import annotations
 
 import re
 
 from assistant.answer.candidates import Candidate
-from assistant.answer.question import Question
+from assistant.answer.question import _ASKING, Question
 from assistant.sentences import Unit
+from index.glossary import EQUIVALENTS
 from index.keyword import keyword_tokens
 from ingest.textkeys import fold, tokens
 from vocab.questions import QUESTION_WORDS, YEAR
@@ -34,10 +41,17 @@ NOUN_W = 0.25       # a count whose noun is the one asked for beats a count of s
 YEAR_BONUS = 0.12   # the sentence names the year asked
 YEAR_PENALTY = 0.6  # another year's figure is not the answer: enough to fall below ANSWERABLE alone
 LEVEL_W = 0.3       # "của tỉnh" vs "của Sở" decides between two plans: the issuer level the question names
+OWN_DEFAULT_W = 0.15  # level unsaid: the report's own body's document gains half of LEVEL_W (tune.jsonl)
 KIND_W = 0.1        # "quyết định nào" and the candidate is a Quyết định
 CODE_W = 0.35       # the question names a document ("Công văn 2364/UBND-KSTT … ngày nào?") and the
 #                     candidate's context holds that very number: it is about that document
+PHRASE_W = 0.2      # word pairs in order: enough to part two subjects sharing every word (tune.jsonl)
 _QWORDS = frozenset(fold(w) for p in QUESTION_WORDS for w in p.split())
+# Each report equivalent (abbreviation, spelling variant) folded to one token: "cải cách hành chính"
+# and "CCHC" both read "cchc", so word pairs match across the two spellings.
+_CANON = sorted(((fold(v), re.sub(r"\W", "", fold(g[-1]))) for g in EQUIVALENTS for v in g), key=lambda x: -len(x[0]))
+_CANON_RX = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(v) for v, _ in _CANON) + r")(?!\w)")
+_CANON_OF = dict(_CANON)
 _HIGHER = re.compile(r"UBND|TTg|CP\b|HĐND|TU\b|BKHCN|BNV|QH|BCĐ", re.I)
 
 
@@ -51,6 +65,11 @@ class Scorer:
         self.total = sum(idf.get(t, 1.0) for t in self.terms) or 1.0
         noun = [fold(w) for w in re.findall(r"[^\W\d_]+", q.counted)]
         self.noun = [w for w in noun if w not in _QWORDS]
+        self.pairs = {p for p in word_pairs(_ASKING.sub(" ", q.text)) if not set(p.split("_")) & _QWORDS}
+
+    def phrase(self, text: str) -> float:
+        """Share of the question's word pairs that the text holds as pairs."""
+        return len(self.pairs & word_pairs(text)) / len(self.pairs) if self.pairs else 0.0
 
     def coverage(self, text: str, scope: frozenset[str] = frozenset()) -> float:
         """IDF-weighted share of the question's content syllables in ``text``; ``scope`` terms
@@ -74,9 +93,11 @@ class Scorer:
         other years, or name none and the report's period does not cover the year asked."""
         if not self.q.years:
             return 0.0
-        named = {int(y) for y in YEAR.findall(f"{c.context} {c.value}")}
+        own = f"{c.context} {c.value}"
+        named = {int(y) for y in YEAR.findall(_SPAN.sub(" ", own))}  # years named for themselves
         if any(y in named for y in self.q.years):
             return YEAR_BONUS
+        named |= {int(y) for y in YEAR.findall(own)}
         if named:
             return 0.0 if _within(named, self.q.years) else -YEAR_PENALTY
         if c.alone and any(str(y) in sentence for y in self.q.years):
@@ -86,13 +107,23 @@ class Scorer:
     def code_term(self, c: Candidate) -> float:
         if not self.q.codes:
             return 0.0
+        if c.kind == "date" and c.code:  # the date of the document numbered right before it
+            own = set(tokens(c.code))
+            if self.q.head_code:
+                return 2 * CODE_W if self.q.head_code in own else -CODE_W
+            if own & set(self.q.codes):
+                return -CODE_W  # a number in the question's subject is not the document dated
         have = set(tokens(f"{c.context} {c.value}"))
         return CODE_W if any(code in have for code in self.q.codes) else 0.0
 
     def level_term(self, c: Candidate) -> float:
-        if c.kind != "decision" or not self.q.level:
+        """The issuer level asked; unsaid, the reporting body's own document is meant (a
+        department's report calls its own plan "kế hoạch CCHC năm 2020")."""
+        if c.kind != "decision":
             return 0.0
         higher = bool(_HIGHER.search(c.code))
+        if not self.q.level:
+            return 0.0 if higher else OWN_DEFAULT_W
         return LEVEL_W if higher == (self.q.level == "province") else -LEVEL_W
 
     def kind_term(self, c: Candidate) -> float:
@@ -103,10 +134,26 @@ class Scorer:
     def score(self, c: Candidate, sentence_score: float, sentence: str, period: tuple[int, ...] = (),
               scope: frozenset[str] = frozenset()) -> float:
         s = LOCAL_W * self.coverage(c.context, scope) + SENTENCE_W * min(sentence_score, 1.0)
+        s += PHRASE_W * self.phrase(c.context)
         if self.q.kind == "count":
             s += NOUN_W * self.noun_match(c)
         s += self.year_term(c, sentence, period) + self.code_term(c)
         return s + self.level_term(c) + self.kind_term(c)
+
+
+def word_pairs(text: str) -> set[str]:
+    """Adjacent word pairs of ``text``, tone-free, each report equivalent read as one word.
+
+    >>> sorted(word_pairs("Kế hoạch cải cách hành chính năm 2020"))
+    ['cchc_nam', 'hoach_cchc', 'ke_hoach', 'nam_2020']
+    """
+    folded = _CANON_RX.sub(lambda m: _CANON_OF[m.group(0)], fold(text))
+    words = re.findall(r"\w+", folded)
+    return {f"{a}_{b}" for a, b in zip(words, words[1:])}
+
+
+# A span of years ("giai đoạn 2016 - 2020", "2017–2020"): it covers the year asked, it does not name it.
+_SPAN = re.compile(r"\b(?:19|20)\d\d\s*[-–]\s*(?:19|20)\d\d\b")
 
 
 def _within(named: set[int], asked: tuple[int, ...]) -> bool:
@@ -126,7 +173,7 @@ def rank(q: Question, candidates: list[Candidate], units: list[Unit], idf: dict[
          periods: dict[str, tuple[int, ...]] | None = None,
          titles: dict[str, frozenset[str]] | None = None) -> list[Candidate]:
     """``candidates`` scored and sorted best first. A footnote's candidates also read the
-    sentence citing the footnote (the subject of "¹ năm 2020: Quyết định số …" is there)."""
+    clause citing the footnote (the subject of "¹ năm 2020: Quyết định số …" is there)."""
     scorer = Scorer(q, idf)
     citing = _citing_sentences(units)
     per_unit: dict[int, int] = {}
@@ -137,7 +184,7 @@ def rank(q: Question, candidates: list[Candidate], units: list[Unit], idf: dict[
         host = citing.get((c.unit.hit_index, _note_number(c.unit.text)))
         sentence_score = max(c.unit.score, host.score if host else 0.0)
         if host is not None:
-            c.context = f"{c.context} {host.text}"
+            c.context = f"{c.context} {_cited_clause(host.text, _note_number(c.unit.text))}"
         c.score = scorer.score(c, sentence_score, c.unit.text, (periods or {}).get(c.unit.doc, ()),
                                (titles or {}).get(c.unit.doc, frozenset()))
     return sorted(candidates, key=lambda c: -c.score)
@@ -149,6 +196,19 @@ _NOTE = re.compile(r"^<sup>(\d+)</sup>")
 def _note_number(text: str) -> str | None:
     m = _NOTE.match(text)
     return m.group(1) if m else None
+
+
+def _cited_clause(text: str, note: str | None) -> str:
+    """The clause a footnote mark ends: what the footnote lists ("…, Sở cụ thể hóa bằng các Kế
+    hoạch cải cách hành chính¹" → "Sở cụ thể hóa bằng các Kế hoạch cải cách hành chính").
+
+    >>> _cited_clause("Hàng năm, đều ban hành Kế hoạch đào tạo<sup>5</sup> và cử đi học.", "5")
+    'đều ban hành Kế hoạch đào tạo'
+    """
+    end = text.find(f"<sup>{note}</sup>")
+    head = text[:end] if end >= 0 else text
+    cut = max((m.end() for m in re.finditer(r"[;:.]\s|,\s|</sup>", head)), default=0)
+    return head[cut:].strip()
 
 
 def _citing_sentences(units: list[Unit]) -> dict[tuple[int, str], Unit]:

@@ -23,8 +23,11 @@ setup: $(STAMP)
 chat: setup
 	$(BIN)/cchc chat
 
+DOCTESTED := assistant cchc evals index ingest vocab
+
 test: setup
 	$(BIN)/python -m pytest -q -p no:cacheprovider
+	$(BIN)/python -m pytest -q -p no:cacheprovider --import-mode=importlib --doctest-modules $(DOCTESTED)
 
 bench: setup
 	$(BIN)/python bench/bench_index.py

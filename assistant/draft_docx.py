@@ -4,7 +4,7 @@ superscript, placeholders highlighted, and a source list (report, section, verba
 Vietnamese renders correctly in Word and LibreOffice: every style uses Times New Roman for the
 ASCII, high-ANSI, East-Asian and complex-script slots (theme fonts removed), language ``vi-VN``.
 
-    >>> write_docx(draft, Path("du-thao.docx"))
+    >>> write_docx(draft, Path("du-thao.docx"))  # doctest: +SKIP
 """
 from __future__ import annotations
 

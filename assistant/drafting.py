@@ -1,9 +1,12 @@
 """Drafting a new report section (or a whole outline) from past reports, grounded and cited.
 
-    >>> d = asst.draft("Soạn mục 'Cải cách thủ tục hành chính' cho báo cáo CCHC năm 2021 "
+    >>> d = asst.draft("Soạn mục 'Cải cách thủ tục hành chính' cho báo cáo CCHC năm 2021 "  # doctest: +SKIP
     ...                "của Sở KH&CN Khánh Hòa")
-    >>> print(d.markdown)          # the draft, [n] markers and [cập nhật: …] placeholders
-    >>> d.to_json()["citations"]   # {n, doc, section, quote, start, end}: quotes cut by offsets
+    >>> print(d.markdown)          # doctest: +SKIP
+    >>> d.to_json()["citations"]   # doctest: +SKIP
+
+``d.markdown`` is the draft with [n] markers and [cập nhật: …] placeholders; its citations are
+``{n, doc, section, quote, start, end}``, the quotes cut from the reports by offsets.
 
 Steps, all in code: parse the instruction (:mod:`assistant.draft_request`) → pick the source
 report(s): same province (and body), by default the most recent period before the target

@@ -4,7 +4,7 @@
 single tokens (see :mod:`ingest.textkeys`). The index is a sparse matrix persisted with numpy.
 
     >>> keyword_tokens("Kế hoạch CCHC")
-    ['kế', 'ke', 'hoạch', 'hoach', 'cchc', 'ke_hoach', 'hoach_cchc']
+    ['kế', 'ke', 'hoạch', 'hoach', 'cchc', 'ke_hoach', 'hoach_cchc', 'cai', 'cach', 'hanh', 'chinh', 'cai_cach', 'cach_hanh', 'hanh_chinh']
 """
 from __future__ import annotations
 

@@ -6,8 +6,8 @@ not enough (the right report's chunks may not even be among the candidates), so 
 named province(s) and department(s) (:func:`index.hints.steer_docs`) get their own candidate lists,
 dense and keyword, ranked among themselves. Filters come from the user's chosen scope.
 
-    >>> r = Retriever(index)
-    >>> hits = r.search("Quyết định nào ban hành kế hoạch CCHC năm 2020?", k=5)
+    >>> r = Retriever(index)  # doctest: +SKIP
+    >>> hits = r.search("Quyết định nào ban hành kế hoạch CCHC năm 2020?", k=5)  # doctest: +SKIP
 """
 from __future__ import annotations
 

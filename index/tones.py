@@ -7,8 +7,8 @@ Each toneless syllable gets the toned forms seen in the indexed reports, and a V
 over syllable bigram counts picks the most likely sequence.
 
     >>> r = ToneRestorer(["Số hồ sơ trễ hạn là 05 hồ sơ."])
-    >>> r.restore("so ho so tre han")
-    'số hồ sơ trễ hạn'
+    >>> r.restore("ho so tre han")
+    'hồ sơ trễ hạn'
 """
 from __future__ import annotations
 

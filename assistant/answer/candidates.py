@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from assistant.sentences import Unit
 from ingest.textkeys import CODE, DATE
+from vocab.letters import LOWER, UPPER
 
 # Document reference as Nghị định 30/2020/NĐ-CP writes it: kind, "số", number/symbol, date.
 _KIND = (r"(?:Quyết định|Kế hoạch|Công văn|Nghị quyết|Nghị định|Chỉ thị|Thông tư|Thông báo|Hướng dẫn|"
@@ -128,7 +129,8 @@ def numbers(unit: Unit) -> list[Candidate]:
     out = []
     for m in NUMBER.finditer(text):
         a, b = m.start(), m.end()
-        if _covered(text, guard, a, b) or YEAR_ALONE.match(m.group(0)) or _is_heading_number(text, a, b):
+        if (_covered(text, guard, a, b) or YEAR_ALONE.match(m.group(0)) or _is_heading_number(text, a, b)
+                or _LABEL_BEFORE.search(text[max(0, a - 40):a])):
             continue
         rest = text[b:b + 80]
         stop = _NOUN_STOP.search(rest)
@@ -137,8 +139,22 @@ def numbers(unit: Unit) -> list[Candidate]:
         if ca > 0 and text[:ca].rstrip().endswith(":"):  # "văn bản cần bãi bỏ: 04 văn bản"
             ca = _clause(text, ca - 2, ca - 1)[0]
         kind = "percent" if "%" in m.group(0) or re.match(r"\s*điểm", rest) or "/" in m.group(0) else "count"
-        out.append(Candidate(kind, m.group(0), base + a, base + b, text[ca:cb], unit, noun=noun))
+        out.append(Candidate(kind, m.group(0), base + a, base + b, _with_subject(text, ca, cb), unit, noun=noun))
     return out
+
+
+# A number naming a level, not counting: "dịch vụ công mức độ 3, 4", "Hội nghị lần thứ 6 khóa XIX".
+_LABEL_BEFORE = re.compile(r"(?:mức độ|mức|cấp độ|khóa|lần thứ|level)\s+(?:\d+\s*(?:,|và|-|–)\s*)*$", re.I)
+SUBJECT_CHARS = 100  # a sentence's opening clause up to this long is read as its subject
+
+
+def _with_subject(text: str, ca: int, cb: int) -> str:
+    """The value's clause, after the sentence's opening clause when that is short: "Chỉ số CCHC
+    năm 2019 của Sở đạt 80,08/100 điểm, xếp thứ 7/25" — "xếp thứ 7/25" is the index's rank."""
+    head_end = _clause(text, 0, 0)[1]
+    if ca == 0 or head_end > SUBJECT_CHARS or head_end >= ca:
+        return text[ca:cb]
+    return f"{text[:head_end]} … {text[ca:cb]}"
 
 
 def _is_heading_number(text: str, a: int, b: int) -> bool:
@@ -170,9 +186,10 @@ def clauses(unit: Unit, heading: str = "") -> list[Candidate]:
 
 # A body or unit as reports name it: its head word, then capitalised words (small words between).
 ORG = re.compile(r"\b(?:Ban|Sở|Trung tâm|[Pp]hòng|Chi cục|Văn phòng|Ủy ban|UBND|Bộ|Tỉnh ủy|Hội đồng|Cục|Tổ|"
-                 r"Thanh tra|Đảng ủy|Công đoàn|Viện|Trường|Quỹ)\s+[A-ZĐ][^,;.:()\n]{1,80}")
+                 rf"Thanh tra|Đảng ủy|Công đoàn|Viện|Trường|Quỹ)\s+[{UPPER}][^,;.:()\n]{{1,80}}")
 _ORG_END = re.compile(r"\s(?:theo|được|đã|để|với|trong|tại|từ|cho|là|nhằm|về việc|thực hiện|ban hành|trình|"
-                      r"chịu|phối hợp|tham mưu|giai đoạn|năm|ngày|số|có|không|gồm|-|–)\s", re.I)
+                      r"chịu|phối hợp|tham mưu|giai đoạn|năm|ngày|số|có|không|gồm|-|–)\s|"
+                      rf"\svà\s(?=[{LOWER}])")  # "Sở Nội vụ và nâng cao …": a verb follows, the name ended
 
 
 def entities(unit: Unit, heading: str = "") -> list[Candidate]:

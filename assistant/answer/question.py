@@ -2,7 +2,7 @@
 
     >>> q = analyse("Quyết định nào ban hành Kế hoạch CCHC năm 2020 của Sở KH&CN Khánh Hòa?")
     >>> q.kind, q.years, q.provinces
-    ('decision', (2020,), ('Khánh Hòa',))
+    ('decision', (2020,), ('Khánh Hòa', 'Ninh Thuận'))
     >>> analyse("Có bao nhiêu hồ sơ trễ hạn?").counted
     'hồ sơ trễ hạn'
     >>> analyse("Ai ký báo cáo CCHC 6 tháng đầu năm 2020?").kind
@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from assistant.sentences import content_terms
 from index.glossary import looks_english
 from index.retriever import exact_codes, parse_hints
+from index.tones import is_toneless
 from ingest.textkeys import fold
 from vocab.questions import KIND_PATTERNS, OWN_LEVEL, PROVINCE_LEVEL
 
@@ -26,8 +27,8 @@ _SIGNER = re.compile(r"\b(?:ai|người nào|who)\b.{0,20}\b(?:ký|kí|signed?)\
 _COMPARE = re.compile(r"\bso sánh\b|\b(?:nhiều|ít|cao|thấp|lớn|nhỏ|sớm|muộn) hơn\b|\btrước hay sau\b|"
                       r"\bnơi nào\b|\bsở nào\b|\btỉnh nào\b|\bmỗi (?:nơi|sở|tỉnh|báo cáo)\b|\bcompare|\bmore than\b|"
                       r"\b(?:earlier|later|before) or\b", re.I)
-_BODY_Q = re.compile(r"\b(?:cơ quan|đơn vị|tổ chức|trung tâm|phòng|ban|sở|bộ|chi cục)(?:\s+\w+){0,3}\s+(?:nào|gì)\b|"
-                     r"\bwhich (?:\w+\s+){0,3}(?:unit|agency|body|cent(?:er|re)|department|division|office|organi[sz]ation)s?\b|"
+_BODY_Q = re.compile(r"\b(?:cơ quan|đơn vị|tổ chức|trung tâm|phòng|ban|sở|bộ|chi cục)(?:\s+\w+){0,4}\s+(?:nào|gì)\b|"
+                     r"\bwhich (?:\w+\s+){0,4}(?:unit|agency|body|cent(?:er|re)|department|division|office|organi[sz]ation)s?\b|"
                      r"\bdo (?:cơ quan|ai) nào\b", re.I)
 _BEFORE_AFTER = re.compile(r"\btrước hay sau\b|\bsớm hơn\b|\bmuộn hơn\b|\b(?:earlier|later|before) or\b", re.I)
 
@@ -72,9 +73,12 @@ def kind_of(text: str) -> str:
 
     >>> kind_of("So KH&CN co tham quyen tu tuyen dung cong chuc khong?")
     'yesno'
+    >>> kind_of("Sở trình phương án sắp xếp bộ máy lên cơ quan nào?")
+    'entity'
     """
+    toneless = is_toneless(text)  # tone-free patterns only for tone-free questions ("bộ máy" is not "mấy")
     for (name, rx), (_, folded) in zip(KIND_PATTERNS, _FOLDED_PATTERNS):
-        if rx.search(text) or folded.search(fold(text)):
+        if rx.search(text) or toneless and folded.search(fold(text)):
             return name
     return "other"
 

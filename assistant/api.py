@@ -154,7 +154,7 @@ class Assistant:
         per_report = len(held) > 1 or wants_per_report(question, held, scope.docs)
         restored = self.retriever.restore(query)
         idf = self._idf(restored)
-        q = analyse(restored)
+        q = analyse(restored, typed=query)
         hits = self._rerank(q, restored, pool, idf, per_report)
         t1 = time.perf_counter()
         timings = {"retrieve_ms": round((t1 - t0) * 1000, 1)}

@@ -11,6 +11,7 @@ import re
 from collections import Counter
 
 from ingest.records import DocMeta
+from vocab.documents import KINDS
 from ingest.textkeys import fold
 
 # The 63 provinces and cities in force for the sample period, plus the 2025 merged names.
@@ -119,10 +120,33 @@ def find_body(text: str) -> str | None:
     return f"Sở {counts.most_common(1)[0][0]}" if counts else None
 
 
+_KIND_LINE = re.compile("^(?:" + "|".join(k.upper() for k in sorted(KINDS, key=len, reverse=True)) + r")\b")
+_BODY_START = re.compile(r"^(?:Căn cứ|Thực hiện|Theo|Trên cơ sở|Kính gửi|Ngày\s+\d|[IVX]+\.|\d+\.|[-+•])")
+TITLE_LINES = 40    # the title block sits in the first lines (national motto, issuer, number, place-date)
+TITLE_CHARS = 200
+
+
 def find_title(text: str) -> str:
-    """First lines of the report, markup removed, as a short title."""
-    lines = [re.sub(r"[#*]", "", x).strip() for x in text.split("\n")[:4]]
-    return " ".join(x for x in lines if x)[:200]
+    """The document's name and its subject (trích yếu), as Nghị định 30/2020/NĐ-CP lays them
+    out: the kind in capitals, then the subject lines until the body begins; '' when the
+    report has no such block (a file that starts with its first heading).
+
+    >>> find_title("SỞ TƯ PHÁP\\nSố: 12/BC-STP\\n\\nBÁO CÁO\\nKết quả CCHC năm 2022\\n\\nThực hiện Kế hoạch …")
+    'BÁO CÁO Kết quả CCHC năm 2022'
+    """
+    lines = [re.sub(r"[#*]", "", x).strip() for x in text.split("\n")[:TITLE_LINES]]
+    start = next((i for i, x in enumerate(lines) if _KIND_LINE.match(x)), None)
+    if start is None:
+        return ""
+    out = [lines[start]]
+    for x in lines[start + 1:]:
+        if _BODY_START.match(x):
+            break
+        if x:
+            out.append(x)
+        if len(" ".join(out)) >= TITLE_CHARS:
+            break
+    return " ".join(out)[:TITLE_CHARS]
 
 
 _DOC_DATE = re.compile(r"(?m)^(?:[^\n,]{2,30},\s*)?[Nn]gày\s+(?:\d{1,2}/\d{1,2}/|\d{0,2}\s*tháng\s+\d{0,2}\s*năm\s+)(\d{4})")

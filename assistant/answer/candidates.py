@@ -172,6 +172,8 @@ def dates(unit: Unit) -> list[Candidate]:
     out = []
     for m in DATE_RX.finditer(text):
         ca, cb = _clause(text, m.start(), m.end())
+        if len(text[ca:cb].split()) - len(m.group(0).split()) < 2 and cb < len(text):
+            cb = _clause(text, cb + 1, cb + 1)[1]  # "Ngày 20/5/2020, Sở đã tổ chức …": the event follows
         before = text[max(0, m.start() - 100):m.start()]
         out.append(Candidate("date", m.group(0), base + m.start(), base + m.end(), f"{before} {text[ca:cb]}", unit,
                              code=owner.get(m.end(), "")))

@@ -67,7 +67,7 @@ class Question:
 _FOLDED_PATTERNS = tuple((name, re.compile(fold(rx.pattern), re.I)) for name, rx in KIND_PATTERNS)
 
 
-def kind_of(text: str) -> str:
+def kind_of(text: str, typed: str | None = None) -> str:
     """The first matching kind of :data:`vocab.questions.KIND_PATTERNS`, else ``other``; a
     question typed without tone marks is matched against the tone-free patterns.
 
@@ -76,17 +76,18 @@ def kind_of(text: str) -> str:
     >>> kind_of("Sở trình phương án sắp xếp bộ máy lên cơ quan nào?")
     'entity'
     """
-    toneless = is_toneless(text)  # tone-free patterns only for tone-free questions ("bộ máy" is not "mấy")
+    toneless = is_toneless(typed or text)  # tone-free patterns only for questions typed so ("bộ máy" ≠ "mấy")
     for (name, rx), (_, folded) in zip(KIND_PATTERNS, _FOLDED_PATTERNS):
         if rx.search(text) or toneless and folded.search(fold(text)):
             return name
     return "other"
 
 
-def analyse(text: str) -> Question:
-    """Analyse one (already rewritten, self-contained) question."""
+def analyse(text: str, typed: str | None = None) -> Question:
+    """Analyse one (already rewritten, self-contained) question; ``typed`` is the question as
+    the user typed it, when ``text`` has its tone marks restored."""
     english = looks_english(text)
-    kind = kind_of(text)
+    kind = kind_of(text, typed)
     if _BEFORE_AFTER.search(text):  # "ban hành trước hay sau …": compare the documents' dates
         kind = "decision" if re.search(r"kế hoạch|quyết định|văn bản|plan|decision", text, re.I) else "date"
     hints = parse_hints(text)

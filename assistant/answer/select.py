@@ -65,11 +65,16 @@ class Scorer:
         self.total = sum(idf.get(t, 1.0) for t in self.terms) or 1.0
         noun = [fold(w) for w in re.findall(r"[^\W\d_]+", q.counted)]
         self.noun = [w for w in noun if w not in _QWORDS]
-        self.pairs = {p for p in word_pairs(_ASKING.sub(" ", q.text)) if not set(p.split("_")) & _QWORDS}
+        self.pairs = {p: idf.get(raw, idf.get(p, 1.0)) for p, raw in _pairs(_ASKING.sub(" ", q.text))
+                      if not set(p.split("_")) & _QWORDS}
+        self.pair_total = sum(self.pairs.values()) or 1.0
 
     def phrase(self, text: str) -> float:
-        """Share of the question's word pairs that the text holds as pairs."""
-        return len(self.pairs & word_pairs(text)) / len(self.pairs) if self.pairs else 0.0
+        """IDF-weighted share of the question's word pairs that the text holds as pairs (a pair
+        weighs what the question's own spelling of it weighs: "kế hoạch cải cách" is rare, "ban
+        hành" is everywhere)."""
+        have = word_pairs(text)
+        return sum(w for p, w in self.pairs.items() if p in have) / self.pair_total if self.pairs else 0.0
 
     def coverage(self, text: str, scope: frozenset[str] = frozenset()) -> float:
         """IDF-weighted share of the question's content syllables in ``text``; ``scope`` terms
@@ -147,9 +152,22 @@ def word_pairs(text: str) -> set[str]:
     >>> sorted(word_pairs("Kế hoạch cải cách hành chính năm 2020"))
     ['cchc_nam', 'hoach_cchc', 'ke_hoach', 'nam_2020']
     """
-    folded = _CANON_RX.sub(lambda m: _CANON_OF[m.group(0)], fold(text))
-    words = re.findall(r"\w+", folded)
-    return {f"{a}_{b}" for a, b in zip(words, words[1:])}
+    return {p for p, _ in _pairs(text)}
+
+
+def _pairs(text: str) -> list[tuple[str, str]]:
+    """(pair, the same pair as written) for each adjacent pair: "kế hoạch cải cách hành chính"
+    gives ("hoach_cchc", "hoach_cai")."""
+    words: list[tuple[str, str, str]] = []  # (word, first written syllable, last written syllable)
+    folded, at = fold(text), 0
+    for m in list(_CANON_RX.finditer(folded)) + [None]:
+        gap = folded[at:m.start() if m else len(folded)]
+        words += [(w, w, w) for w in re.findall(r"\w+", gap)]
+        if m:
+            written = re.findall(r"\w+", m.group(0))
+            words.append((_CANON_OF[m.group(0)], written[0], written[-1]))
+            at = m.end()
+    return [(f"{a[0]}_{b[0]}", f"{a[2]}_{b[1]}") for a, b in zip(words, words[1:])]
 
 
 # A span of years ("giai đoạn 2016 - 2020", "2017–2020"): it covers the year asked, it does not name it.

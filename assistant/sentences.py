@@ -17,6 +17,7 @@ from ingest.textkeys import PROTECTED_RE, fold
 
 _BOUNDARY = re.compile(r"(?<=[.!?…])\s+(?=[\"“(]?[A-ZĐÀ-Ỹ0-9(+\-])|\n+|(?<=:)\s+(?=[-+]\s)")
 _NOTE = re.compile(r"<sup>(\d+)</sup>")
+_MARKER_END = re.compile(r"(?:^|(?<=\n)|(?<=[.;:!?] ))\s*(?:\d{1,2}|[a-zđ]|[IVX]{1,4})[.)]$", re.M)
 _URL = re.compile(r"https?://\S+|\b[\w-]+\.(?:gov|com|org|edu|net)(?:\.vn)?\b")
 
 # Question patterns -> the kind of answer they want.
@@ -71,6 +72,8 @@ def split_units(text: str, base: int = 0) -> list[tuple[int, int]]:
     protected = _protected(text)
     cuts = [0]
     for m in _BOUNDARY.finditer(text):
+        if _MARKER_END.search(text, max(0, m.start() - 8), m.start()):
+            continue  # "… địa phương. 2. Tiếp tục …": "2." numbers the item that follows
         if not any(a < m.start() < b for a, b in protected):
             cuts.append(m.start())
             cuts.append(m.end())

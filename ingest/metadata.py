@@ -120,7 +120,9 @@ def find_body(text: str) -> str | None:
     return f"Sở {counts.most_common(1)[0][0]}" if counts else None
 
 
-_KIND_LINE = re.compile("^(?:" + "|".join(k.upper() for k in sorted(KINDS, key=len, reverse=True)) + r")\b")
+# The kind line; a wrapped-line join may have put the place-date line before it ("… năm 2023 BÁO CÁO").
+_KIND_LINE = re.compile(r"(?:^|(?<=năm \d{4} ))(?:" + "|".join(k.upper() for k in sorted(KINDS, key=len, reverse=True))
+                        + r")\b")
 _BODY_START = re.compile(r"^(?:Căn cứ|Thực hiện|Theo|Trên cơ sở|Kính gửi|Ngày\s+\d|[IVX]+\.|\d+\.|[-+•])")
 TITLE_LINES = 40    # the title block sits in the first lines (national motto, issuer, number, place-date)
 TITLE_CHARS = 200
@@ -135,10 +137,11 @@ def find_title(text: str) -> str:
     'BÁO CÁO Kết quả CCHC năm 2022'
     """
     lines = [re.sub(r"[#*]", "", x).strip() for x in text.split("\n")[:TITLE_LINES]]
-    start = next((i for i, x in enumerate(lines) if _KIND_LINE.match(x)), None)
-    if start is None:
+    found = next(((i, m) for i, x in enumerate(lines) if (m := _KIND_LINE.search(x))), None)
+    if found is None:
         return ""
-    out = [lines[start]]
+    start, m = found
+    out = [lines[start][m.start():]]
     for x in lines[start + 1:]:
         if _BODY_START.match(x):
             break

@@ -60,7 +60,16 @@ QUESTIONS_2 = [  # question, tokens the answer must hold, tokens it must not hol
     ("Kế hoạch CCHC năm 2023 của Sở Nội vụ Cà Mau được ban hành bằng văn bản nào?", ["12/KH-SNV"], ["88/QĐ-SNV"]),
     ("Kế hoạch CCHC năm 2023 được ban hành bằng văn bản nào?", ["12/KH-SNV"], ["1502/QĐ-UBND"]),
     ("Kế hoạch CCHC năm 2023 của tỉnh Cà Mau được ban hành theo quyết định nào?", ["1502/QĐ-UBND"], []),
+    ("Sở Nội vụ Cà Mau cung cấp bao nhiêu dịch vụ công trực tuyến mức độ 4?", ["25"], []),
+    ("Sở Nội vụ Cà Mau tổ chức hội nghị tập huấn nghiệp vụ kiểm soát TTHC vào ngày nào?", ["15/5/2023"], []),
+    ("Báo cáo CCHC 6 tháng đầu năm 2023 của Sở Nội vụ Cà Mau có những kiến nghị, đề xuất gì?",
+     ["Bộ Nội vụ", "số hóa", "Sở Tài chính"], ["Trên đây"]),
 ]
+
+
+def test_the_title_block_is_read_as_the_decree_lays_it_out(asst2):
+    [doc] = asst2.docs()
+    assert doc.meta.title == "BÁO CÁO Kết quả công tác cải cách hành chính 6 tháng đầu năm 2023"
 
 
 @pytest.fixture(scope="module")

@@ -75,3 +75,10 @@ QUALIFIERS: tuple[str, ...] = (
     "giải quyết", "đã giải quyết", "chưa giải quyết", "ban hành", "sửa đổi, bổ sung", "bãi bỏ",
     "thay thế", "công bố", "đạt", "hài lòng",
 )
+
+
+# The formulas that open or close an administrative document: "Trên đây là báo cáo …",
+# "Nơi nhận:", "Kính gửi:". They restate the title; they never answer what the report says.
+import re as _re  # noqa: E402
+
+FORMULA = _re.compile(r"^\s*(?:Trên đây là|Nơi nhận|Kính gửi|Kính đề nghị|Xin trân trọng|Trân trọng)\b", _re.I)

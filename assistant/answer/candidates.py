@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from assistant.sentences import Unit
 from ingest.textkeys import CODE, DATE
+from vocab.documents import FORMULA
 from vocab.letters import LOWER, UPPER
 
 # Document reference as Nghị định 30/2020/NĐ-CP writes it: kind, "số", number/symbol, date.
@@ -183,6 +184,8 @@ def dates(unit: Unit) -> list[Candidate]:
 def clauses(unit: Unit, heading: str = "") -> list[Candidate]:
     """The sentence as one candidate (entity, list, yes/no and other questions); its section's
     heading is part of its context ("IV. KIẾN NGHỊ, ĐỀ XUẤT" says what the items under it are)."""
+    if FORMULA.match(unit.text):  # "Trên đây là báo cáo …" restates the title, answers nothing
+        return []
     return [Candidate("clause", unit.text, unit.start, unit.end, f"{unit.text} {heading}", unit)]
 
 

@@ -102,13 +102,29 @@ def yesno_line(q: Question, c: Candidate, scorer: Scorer) -> str:
 _ITEM = re.compile(r"^\s*(?:[-+•*]|\d{1,2}[.)]|[a-zđ][.)])\s+")
 
 
-def list_line(c: Candidate, units: list[Unit]) -> str:
-    """The items a sentence introduces ("…gồm:", "…sau:"), the list items it starts (items of a
-    section under a matching heading), or what it lists after its colon."""
+def _item_run(units: list[Unit], unit: Unit) -> list[Unit]:
+    """The run of list items ("1. …", "- …") that ``unit`` belongs to, in order (the answer
+    takes the best-matching item and the ones after it, not the next section's lines)."""
+    pos = next((i for i, u in enumerate(units) if u is unit), None)
+    if pos is None or not _ITEM.match(unit.text):
+        return []
+    a = pos
+    while a > 0 and _ITEM.match(units[a - 1].text):
+        a -= 1
+    b = pos
+    while b + 1 < len(units) and _ITEM.match(units[b + 1].text):
+        b += 1
+    return units[a:b + 1]
+
+
+def list_line(c: Candidate, units: list[Unit], whole: bool = False) -> str:
+    """The items a sentence introduces ("…gồm:", "…sau:"), the list items it starts (all the
+    items of its run when ``whole``: the section's heading is what the question asks for,
+    "III. KIẾN NGHỊ, ĐỀ XUẤT"), or what it lists after its colon."""
     text = clean(c.unit.text)
-    same = sorted((u for u in units if u.hit_index == c.unit.hit_index and u.start >= c.unit.start
-                   and not u.text.startswith("<sup>")), key=lambda u: u.start)
-    items = [u for u in same if _ITEM.match(u.text)][:LIST_ITEMS]
+    same = sorted((u for u in units if u.hit_index == c.unit.hit_index and not u.text.startswith("<sup>")),
+                  key=lambda u: u.start)
+    items = [u for u in _item_run(same, c.unit) if whole or u.start >= c.unit.start][:LIST_ITEMS]
     if _ITEM.match(c.unit.text) and len(items) >= 2:
         return "; ".join(trim(_ITEM.sub("", u.text), ITEM_CHARS) for u in items)
     if text.endswith(":"):

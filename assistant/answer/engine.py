@@ -153,7 +153,8 @@ def line_for(q: Question, choice: Choice, units: list[Unit], scorer: Scorer) -> 
     if q.kind == "yesno":
         return yesno_line(q, c, scorer)
     if q.kind == "list":
-        return list_line(c, units)
+        heading = c.context[len(c.unit.text):]  # clause candidates carry their section's heading
+        return list_line(c, units, whole=scorer.phrase(heading) > 0)
     return clause_line(q, c, scorer)
 
 

@@ -66,6 +66,14 @@ class Assistant:
     def doc_text(self, doc_name: str) -> str | None:
         return self.index.doc_text(doc_name)
 
+    def facts(self, kind: str | None = None, doc: str | None = None, query: str | None = None):
+        """Document references, figures, people and lists found in the reports at ingest: a list of
+        :class:`~assistant.facts_api.FactRecord` (each with its report, section and verbatim quote),
+        of one ``kind`` (``ref``/``quantity``/``person``/``list``), one report ``doc``, matching ``query``."""
+        from assistant.facts_api import list_facts
+
+        return list_facts(self.index, kind, doc, query)
+
     def ingest(self, paths: list[Path], progress: Callable[[int, int, str], None] | None = None,
                names: list[str] | None = None) -> list[IngestStatus]:
         return ingest_paths(self.index, paths, progress, names)

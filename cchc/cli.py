@@ -1,4 +1,4 @@
-"""``cchc`` command line: ingest, docs, remove, search, ask, draft, chat, eval.
+"""``cchc`` command line: ingest, docs, facts, remove, search, ask, draft, chat, eval.
 
 Every option has an environment fallback shown in ``--help`` (``CCHC_HOME``, ``CCHC_EMBEDDER``,
 ``CCHC_CHROMA_URL``, ``CCHC_LLM``, ``CCHC_LLM_URL``, ``CCHC_LLM_MODEL``).
@@ -76,6 +76,57 @@ def docs(home: HomeOpt = None, embedder: EmbedderOpt = None, chroma_url: ChromaO
     for r in rows:
         typer.echo(f"{r['doc']}\t{r['chunks']} đoạn\t{province_label(r['province']) if r['province'] else '—'}\t{r['period'] or '—'}\t"
                    f"{r['doc_type'] or '—'}\t{r['body'] or '—'}\t{r['signer'] or '—'}")
+
+
+_FACT_COLUMNS = (("Loại", 12), ("Số hiệu / giá trị", 20), ("Ngày", 10), ("Trích yếu / nội dung", 44),
+                 ("Báo cáo", 22), ("Trích dẫn", 60))
+
+
+def _cell(text, width: int) -> str:
+    """One table cell: on one line, clipped to ``width`` with an ellipsis, padded."""
+    flat = " ".join(str(text or "—").split())
+    return (flat if len(flat) <= width else flat[:width - 1] + "…").ljust(width)
+
+
+def _fact_table(records) -> list[str]:
+    """A readable fixed-width table: kind, number/value, date, subject, report, quote."""
+    head = "  ".join(_cell(name, w) for name, w in _FACT_COLUMNS).rstrip()
+    lines = [head, "-" * len(head)]
+    for r in records:
+        cells = (r.kind_label, r.value, r.date, r.subject, r.report, r.quote)
+        lines.append("  ".join(_cell(c, w) for c, (_, w) in zip(cells, _FACT_COLUMNS)).rstrip())
+    return lines
+
+
+@app.command()
+def facts(kind: Optional[str] = typer.Option(None, "--kind", envvar="CCHC_FACTS_KIND",
+                                             help="ref (văn bản, = decision) | quantity (số liệu, = figure) | "
+                                                  "person | list"),
+          doc: Optional[str] = typer.Option(None, "--doc", "--report", help="Chỉ một báo cáo (tên tệp)"),
+          search_text: Optional[str] = typer.Option(None, "--search", "--query",
+                                                    help="Tìm trong số hiệu, trích yếu, trích dẫn (có/không dấu)"),
+          csv_file: Optional[Path] = typer.Option(None, "--csv", help="Ghi ra tệp CSV (UTF-8 có BOM, mở được bằng Excel)"),
+          jsonl: bool = typer.Option(False, "--jsonl", help="Mỗi dòng một đối tượng JSON / JSON lines"),
+          home: HomeOpt = None, embedder: EmbedderOpt = None, chroma_url: ChromaOpt = None):
+    """Văn bản, số liệu, người và danh sách trong các báo cáo / facts found at ingest, with their quotes."""
+    from assistant.facts_api import FactKindError, write_csv
+
+    asst = _open(home, embedder, chroma_url)
+    if doc and not any(d.doc_name == doc for d in asst.docs()):
+        _fail(f"không có báo cáo '{doc}' / no report named '{doc}' (see `cchc docs`)")
+    try:
+        records = asst.facts(kind=kind, doc=doc, query=search_text)
+    except FactKindError as e:
+        _fail(str(e), code=2)
+    if csv_file:
+        typer.echo(f"CSV: {write_csv(records, csv_file)} ({len(records)} dòng / rows)", err=True)
+    if jsonl:
+        for r in records:
+            typer.echo(json.dumps(r.to_json(), ensure_ascii=False))
+    elif not csv_file:
+        for line in _fact_table(records):
+            typer.echo(line)
+        typer.echo(f"{len(records)} mục / facts", err=True)
 
 
 @app.command()

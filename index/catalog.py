@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from index.facts_store import SCHEMA as _FACTS_SCHEMA, StoredFact, backfill, delete_facts, query_facts, write_facts
 from ingest.records import Chunk, DocMeta
 
 _SCHEMA = """
@@ -52,7 +53,7 @@ class Catalog:
         self.db = sqlite3.connect(str(path), check_same_thread=False, timeout=30, isolation_level=None)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
-        self.db.executescript(_SCHEMA)
+        self.db.executescript(_SCHEMA + _FACTS_SCHEMA)  # an older catalog gains the facts tables here
 
     def get_info(self, key: str) -> str | None:
         row = self.db.execute("SELECT value FROM info WHERE key=?", (key,)).fetchone()
@@ -62,9 +63,12 @@ class Catalog:
         self.db.execute("INSERT OR REPLACE INTO info VALUES (?, ?)", (key, value))
 
     def begin_doc(self, doc_name: str, doc_id: str, sha256: str, meta: DocMeta, text: str,
-                  chunks: list[Chunk], warnings: list[str], hidden: list[str], kind: str) -> None:
-        """Record the report as ``pending`` with its chunks, in one transaction."""
+                  chunks: list[Chunk], warnings: list[str], hidden: list[str], kind: str,
+                  facts: list[StoredFact] | None = None) -> None:
+        """Record the report as ``pending`` with its chunks and facts, in one transaction
+        (``facts=None``: none stored now, :meth:`facts` back-fills them from the text)."""
         with self._tx():
+            write_facts(self.db, doc_name, sha256, facts)
             self.db.execute("DELETE FROM chunks WHERE doc_name=?", (doc_name,))
             self.db.execute(
                 "INSERT OR REPLACE INTO docs VALUES (?,?,?,?,?,?,?,?,?,?,?)",
@@ -81,6 +85,7 @@ class Catalog:
     def remove_doc(self, doc_name: str) -> None:
         with self._tx():
             self.db.execute("DELETE FROM chunks WHERE doc_name=?", (doc_name,))
+            delete_facts(self.db, doc_name)
             self.db.execute("DELETE FROM docs WHERE doc_name=?", (doc_name,))
 
     def docs(self, status: str | None = None, doc_name: str | None = None) -> list[DocRecord]:
@@ -117,6 +122,12 @@ class Catalog:
                             "c.ordinal FROM chunks c JOIN docs d ON d.doc_name=c.doc_name WHERE chunk_id=?",
                             (chunk_id,)).fetchone()
         return Chunk(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]) if r else None
+
+    def facts(self, kind: str | None = None, doc_name: str | None = None) -> list[StoredFact]:
+        """Facts of the complete reports (see :mod:`index.facts_store`); reports ingested before
+        the facts table existed are back-filled from their stored text first."""
+        backfill(self.db, self._tx)
+        return query_facts(self.db, kind, doc_name)
 
     def _tx(self):
         return _Transaction(self.db)

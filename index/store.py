@@ -20,6 +20,7 @@ from typing import Iterator
 from index.catalog import Catalog, DocRecord
 from index.chroma_store import ChromaStore, StoreError
 from index.embedders import Embedder
+from index.facts_store import StoredFact, extract_stored
 from index.keyword import KEYWORD_VERSION, KeywordIndex
 from ingest.chunker import chunk_document
 from ingest.metadata import extract_metadata
@@ -98,6 +99,7 @@ class Prepared:
     warnings: list[str]
     hidden: list[str]
     kind: str
+    facts: list[StoredFact] | None = None  # None: left to the catalog's back-fill
 
 
 class _ReadTolerantStore(ChromaStore):
@@ -178,14 +180,15 @@ class Index:
         if not chunks:
             raise IngestError(doc_name, "không tìm thấy đoạn văn bản nào để lập chỉ mục",
                               "no indexable paragraphs found")
-        return Prepared(doc_name, sha, meta, text, chunks, warnings or [], hidden or [], kind)
+        return Prepared(doc_name, sha, meta, text, chunks, warnings or [], hidden or [], kind,
+                        extract_stored(doc_name, text))
 
     def write_batch(self, batch: list["Prepared"]) -> list[IngestStatus]:
         """Index several prepared reports with one embedder call (long batches keep both cores busy).
         Each report is ``pending`` until its vectors are in Chroma, so a kill mid-batch is redone."""
         for p in batch:
             self.catalog.begin_doc(p.doc_name, p.sha[:16], p.sha, p.meta, p.text, p.chunks, p.warnings,
-                                   p.hidden, p.kind)
+                                   p.hidden, p.kind, p.facts)
             self.store.delete_doc(p.doc_name)
         vectors = self.embedder.embed([indexed_text(p.meta, c) for p in batch for c in p.chunks])
         pos = 0

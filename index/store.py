@@ -7,10 +7,8 @@ instead of hanging on Chroma's own locks.
 """
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import logging
-import os
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -21,6 +19,7 @@ from index.catalog import Catalog, DocRecord
 from index.chroma_store import ChromaStore, StoreError
 from index.embedders import Embedder
 from index.keyword import KEYWORD_VERSION, KeywordIndex
+from index.lock import IndexBusyError, write_lock
 from ingest.chunker import chunk_document
 from ingest.metadata import extract_metadata
 from ingest.normalize import normalize_text
@@ -28,10 +27,6 @@ from ingest.records import CHUNKER_VERSION, Chunk, DocMeta, IngestError
 from ingest.textkeys import nfc
 
 log = logging.getLogger(__name__)
-
-
-class IndexBusyError(Exception):
-    """Another process is writing this index."""
 
 
 @dataclass
@@ -142,18 +137,9 @@ class Index:
     # ---- writing -------------------------------------------------------------------------
     @contextmanager
     def writing(self) -> Iterator[None]:
-        """Exclusive write lock (a file lock); fails fast if another process holds it."""
-        fd = os.open(self.home / "write.lock", os.O_CREAT | os.O_RDWR, 0o644)
-        try:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                raise IndexBusyError(
-                    f"Chỉ mục {self.home} đang được tiến trình khác cập nhật / the index at {self.home} is being "
-                    "written by another process: wait for it to finish and try again") from None
+        """Exclusive write lock (see :mod:`index.lock`); fails fast if another process holds it."""
+        with write_lock(self.home):
             yield
-        finally:
-            os.close(fd)
 
     def needs_rechunk(self) -> bool:
         return self.catalog.get_info("chunker") not in (None, CHUNKER_VERSION)

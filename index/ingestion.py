@@ -18,6 +18,7 @@ from collections import deque
 from pathlib import Path
 from typing import Callable, Iterable, TextIO
 
+from index.names import NameBook
 from index.store import Index, IngestStatus, Prepared
 from ingest.readers import SUPPORTED_EXTENSIONS, read_file
 from ingest.records import IngestError
@@ -46,12 +47,14 @@ def _rejected(doc_name: str, path: Path, e: Exception) -> IngestStatus:
                                               f"({type(e).__name__})")
 
 
-def _prepare_one(index: Index, path: Path, name: str | None) -> Prepared | IngestStatus:
+def _prepare_one(index: Index, path: Path, doc_name: str, renamed_from: str = "") -> Prepared | IngestStatus:
     """Read and chunk one file: a :class:`Prepared` report, or its final status."""
-    doc_name = name or path.name
     try:
         raw = read_file(path, display_name=doc_name)
         warnings = list(raw.warnings)
+        if renamed_from:
+            warnings.append(f"một báo cáo khác đã mang tên {renamed_from}; tệp này lưu thành «{doc_name}» / another "
+                            f"report is already called {renamed_from}; this file is kept as «{doc_name}»")
         if raw.hidden_text:
             warnings.append(f"phát hiện {len(raw.hidden_text)} đoạn chữ ẩn, đã loại bỏ / "
                             f"{len(raw.hidden_text)} hidden text passages found and excluded")
@@ -128,11 +131,12 @@ def ingest_paths(index: Index, paths: Iterable[Path], progress: Progress | None 
     with index.writing():
         index.recover()
         index.catalog.set_info("keyword_dirty", "1")
-        batcher = _Batcher(index, max(1, batch_chunks))
+        batcher, book = _Batcher(index, max(1, batch_chunks)), NameBook(index.catalog)
         for i, path in enumerate(files):
             if progress:
                 progress(i, len(files), path.name)
-            batcher.add(i, path, _prepare_one(index, path, names[i] if names else None))
+            doc_name, renamed_from = book.name_for(path, names[i] if names else None)
+            batcher.add(i, path, _prepare_one(index, path, doc_name, renamed_from))
         batcher.flush()
         index.rebuild_keyword()
         index.catalog.set_info("keyword_dirty", "0")

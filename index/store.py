@@ -20,13 +20,14 @@ from index.chroma_store import ChromaStore, StoreError
 from index.embedders import Embedder
 from index.keyword import KEYWORD_VERSION, KeywordIndex
 from index.lock import IndexBusyError, write_lock
-from ingest.chunker import chunk_document
+from ingest.chunker import chunk_document_counted
 from ingest.metadata import extract_metadata
 from ingest.normalize import normalize_text
 from ingest.records import CHUNKER_VERSION, Chunk, DocMeta, IngestError
 from ingest.textkeys import nfc
 
 log = logging.getLogger(__name__)
+_REPEATED = "verbatim repeated chunks kept once"
 
 
 @dataclass
@@ -160,11 +161,14 @@ class Index:
         if known and known.sha256 == sha and known.status == "complete" and not self.needs_rechunk():
             return IngestStatus(doc_name, "unchanged", n_chunks=known.n_chunks)
         meta = extract_metadata(text)
-        chunks = chunk_document(sha[:16], doc_name, text)
+        chunks, repeated = chunk_document_counted(sha[:16], doc_name, text)
         if not chunks:
             raise IngestError(doc_name, "không tìm thấy đoạn văn bản nào để lập chỉ mục",
                               "no indexable paragraphs found")
-        return Prepared(doc_name, sha, meta, text, chunks, warnings or [], hidden or [], kind)
+        warnings = [w for w in warnings or [] if not w.endswith(_REPEATED)]  # re-chunking: said anew
+        if repeated:
+            warnings.append(f"{repeated} đoạn lặp lại nguyên văn, chỉ giữ một lần / {repeated} {_REPEATED}")
+        return Prepared(doc_name, sha, meta, text, chunks, warnings, hidden or [], kind)
 
     def write_batch(self, batch: list["Prepared"]) -> list[IngestStatus]:
         """Index several prepared reports with one embedder call (long batches keep both cores busy).

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 
 
-CHUNKER_VERSION = "vi-sent-5"  # 5: canonical tone placement in search keys; giant paragraphs split
+CHUNKER_VERSION = "vi-sent-6"  # 6: repeated chunks of a report kept once; 5: canonical tone placement…
 
 
 class IngestError(Exception):

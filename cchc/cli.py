@@ -44,10 +44,12 @@ def ingest(paths: list[Path] = typer.Argument(..., help="Tệp hoặc thư mục
     from assistant.errors import report
     from cchc.config import resolve_home
     from index.lock import write_lock
+    from index.storage import storage_guard
 
     setup_logging(home)
+    folder = resolve_home(home)
     try:  # the write lock first: a busy index is said at once, not after the model has loaded
-        with write_lock(resolve_home(home)):
+        with storage_guard(folder), write_lock(folder):
             statuses = _ingest_locked(paths, home, embedder, chroma_url, rebuild)
     except typer.Exit:
         raise

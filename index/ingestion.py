@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Callable, Iterable, TextIO
 
 from index.names import NameBook
+from index.storage import storage_error
 from index.store import Index, IngestStatus, Prepared
 from ingest.readers import SUPPORTED_EXTENSIONS, read_file
 from ingest.records import IngestError
@@ -87,7 +88,9 @@ class _Batcher:
             return
         try:
             done = self.index.write_batch([p for _, _, p in batch])
-        except Exception:  # noqa: BLE001 - find the culprit: write the reports one by one
+        except Exception as e:  # noqa: BLE001 - find the culprit: write the reports one by one
+            if storage_error(e, self.index.home):
+                raise  # the disk, not a report: stop here (index.writing says what to do)
             self.index.recover()
             done = [self._write_alone(path, p) for _, path, p in batch]
         for (i, _, _), status in zip(batch, done):
@@ -98,6 +101,8 @@ class _Batcher:
         try:
             return self.index.write_batch([prepared])[0]
         except Exception as e:  # noqa: BLE001
+            if storage_error(e, self.index.home):
+                raise
             self.index.recover()
             return _rejected(prepared.doc_name, path, e)
 
@@ -152,10 +157,11 @@ def ensure_consistent(index: Index) -> None:
         try:
             with index.writing():
                 index.recover()
+                index.sweep_orphans()
                 index.rebuild_keyword()
                 index.catalog.set_info("keyword_dirty", "0")
-        except Exception:  # another writer is at work: it will finish the job
-            log.info("index busy; consistency check left to the writer")
+        except Exception as e:  # another writer is at work (it will finish the job), or a read-only home
+            log.info("consistency check not done: %s", " ".join(str(e).split()))
 
 
 class ProgressBar:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-OURS = ("IngestError", "StoreError", "IndexBusyError", "EmbedderError", "GeneratorError", "ModelError",
+OURS = ("IngestError", "StoreError", "StorageError", "IndexBusyError", "EmbedderError", "GeneratorError", "ModelError",
         "QuestionError")
 log = logging.getLogger("cchc")
 

@@ -41,26 +41,42 @@ def ingest(paths: list[Path] = typer.Argument(..., help="Tệp hoặc thư mục
            home: HomeOpt = None, embedder: EmbedderOpt = None, chroma_url: ChromaOpt = None,
            rebuild: bool = typer.Option(False, "--rebuild", help="Xóa chỉ mục và xây lại từ đầu / rebuild")):
     """Nạp báo cáo vào chỉ mục / ingest reports (unchanged files are skipped)."""
+    from assistant.errors import report
     from cchc.config import resolve_home
+    from index.lock import write_lock
+    from index.storage import storage_guard
+
+    setup_logging(home)
+    folder = resolve_home(home)
+    try:  # the write lock first: a busy index is said at once, not after the model has loaded
+        with storage_guard(folder), write_lock(folder):
+            statuses = _ingest_locked(paths, home, embedder, chroma_url, rebuild)
+    except typer.Exit:
+        raise
+    except Exception as e:
+        _fail(report(e))
+    for s in statuses:
+        typer.echo(s.line())
+    if statuses and all(s.status == "rejected" for s in statuses):
+        raise typer.Exit(2)
+
+
+def _ingest_locked(paths: list[Path], home: Path | None, embedder: str | None, chroma_url: str | None,
+                   rebuild: bool) -> list:
+    """The ingest command's work, under the write lock."""
+    from cchc.config import resolve_home
+    from index.ingestion import ProgressBar
 
     if rebuild:
         from assistant.api import wipe_index
 
         wipe_index(resolve_home(home))
     asst = _open(home, embedder, chroma_url, load_samples=False)
-    from assistant.errors import report
-    from index.ingestion import ProgressBar
-
     bar = ProgressBar()  # a bar with the ETA on a terminal; a line every 30 s in a log
     try:
-        statuses = asst.ingest(paths, bar)
-    except Exception as e:
-        _fail(report(e))
-    bar.close()
-    for s in statuses:
-        typer.echo(s.line())
-    if statuses and all(s.status == "rejected" for s in statuses):
-        raise typer.Exit(2)
+        return asst.ingest(paths, bar)
+    finally:
+        bar.close()
 
 
 @app.command()

@@ -30,6 +30,14 @@ def resolve_home(home: Path | None) -> Path:
 _LOG_FILES: set[Path] = set()
 
 
+class _QuietFileHandler(RotatingFileHandler):
+    """A log file that never prints "--- Logging error ---" and a traceback at the user when it
+    cannot be written (disk full, read-only home): the record is dropped, the command goes on."""
+
+    def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 - logging's name
+        pass
+
+
 def setup_logging(home: Path | None = None) -> Path | None:
     """Details go to ``CCHC_HOME/cchc.log`` (rotated); the user sees one-line messages only.
 
@@ -45,8 +53,8 @@ def setup_logging(home: Path | None = None) -> Path | None:
         return log_file
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        handler: logging.Handler = RotatingFileHandler(log_file, maxBytes=5_000_000, backupCount=2,
-                                                       encoding="utf-8")
+        handler: logging.Handler = _QuietFileHandler(log_file, maxBytes=5_000_000, backupCount=2,
+                                                     encoding="utf-8")
     except OSError:
         return None
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))

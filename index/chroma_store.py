@@ -63,6 +63,10 @@ class ChromaStore:
     def delete_doc(self, doc_name: str) -> None:
         self.collection.delete(where={"doc": doc_name})
 
+    def delete_ids(self, ids: list[str]) -> None:
+        for i in range(0, len(ids), 1000):
+            self.collection.delete(ids=ids[i:i + 1000])
+
     def ids_of(self, doc_name: str | None = None) -> list[str]:
         got = self.collection.get(where={"doc": doc_name} if doc_name else None, include=[])
         return list(got["ids"])

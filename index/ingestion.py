@@ -18,6 +18,8 @@ from collections import deque
 from pathlib import Path
 from typing import Callable, Iterable, TextIO
 
+from index.names import NameBook
+from index.storage import storage_error
 from index.store import Index, IngestStatus, Prepared
 from ingest.readers import SUPPORTED_EXTENSIONS, read_file
 from ingest.records import IngestError
@@ -46,12 +48,14 @@ def _rejected(doc_name: str, path: Path, e: Exception) -> IngestStatus:
                                               f"({type(e).__name__})")
 
 
-def _prepare_one(index: Index, path: Path, name: str | None) -> Prepared | IngestStatus:
+def _prepare_one(index: Index, path: Path, doc_name: str, renamed_from: str = "") -> Prepared | IngestStatus:
     """Read and chunk one file: a :class:`Prepared` report, or its final status."""
-    doc_name = name or path.name
     try:
         raw = read_file(path, display_name=doc_name)
         warnings = list(raw.warnings)
+        if renamed_from:
+            warnings.append(f"một báo cáo khác đã mang tên {renamed_from}; tệp này lưu thành «{doc_name}» / another "
+                            f"report is already called {renamed_from}; this file is kept as «{doc_name}»")
         if raw.hidden_text:
             warnings.append(f"phát hiện {len(raw.hidden_text)} đoạn chữ ẩn, đã loại bỏ / "
                             f"{len(raw.hidden_text)} hidden text passages found and excluded")
@@ -84,7 +88,9 @@ class _Batcher:
             return
         try:
             done = self.index.write_batch([p for _, _, p in batch])
-        except Exception:  # noqa: BLE001 - find the culprit: write the reports one by one
+        except Exception as e:  # noqa: BLE001 - find the culprit: write the reports one by one
+            if storage_error(e, self.index.home):
+                raise  # the disk, not a report: stop here (index.writing says what to do)
             self.index.recover()
             done = [self._write_alone(path, p) for _, path, p in batch]
         for (i, _, _), status in zip(batch, done):
@@ -95,6 +101,8 @@ class _Batcher:
         try:
             return self.index.write_batch([prepared])[0]
         except Exception as e:  # noqa: BLE001
+            if storage_error(e, self.index.home):
+                raise
             self.index.recover()
             return _rejected(prepared.doc_name, path, e)
 
@@ -128,11 +136,12 @@ def ingest_paths(index: Index, paths: Iterable[Path], progress: Progress | None 
     with index.writing():
         index.recover()
         index.catalog.set_info("keyword_dirty", "1")
-        batcher = _Batcher(index, max(1, batch_chunks))
+        batcher, book = _Batcher(index, max(1, batch_chunks)), NameBook(index.catalog)
         for i, path in enumerate(files):
             if progress:
                 progress(i, len(files), path.name)
-            batcher.add(i, path, _prepare_one(index, path, names[i] if names else None))
+            doc_name, renamed_from = book.name_for(path, names[i] if names else None)
+            batcher.add(i, path, _prepare_one(index, path, doc_name, renamed_from))
         batcher.flush()
         index.rebuild_keyword()
         index.catalog.set_info("keyword_dirty", "0")
@@ -148,10 +157,11 @@ def ensure_consistent(index: Index) -> None:
         try:
             with index.writing():
                 index.recover()
+                index.sweep_orphans()
                 index.rebuild_keyword()
                 index.catalog.set_info("keyword_dirty", "0")
-        except Exception:  # another writer is at work: it will finish the job
-            log.info("index busy; consistency check left to the writer")
+        except Exception as e:  # another writer is at work (it will finish the job), or a read-only home
+            log.info("consistency check not done: %s", " ".join(str(e).split()))
 
 
 class ProgressBar:

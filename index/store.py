@@ -7,10 +7,8 @@ instead of hanging on Chroma's own locks.
 """
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import logging
-import os
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -22,17 +20,16 @@ from index.chroma_store import ChromaStore, StoreError
 from index.embedders import Embedder
 from index.facts_store import StoredFact, extract_stored
 from index.keyword import KEYWORD_VERSION, KeywordIndex
-from ingest.chunker import chunk_document
+from index.lock import IndexBusyError, write_lock
+from index.storage import NullStore, StorageError, read_only_catalog, storage_error, storage_guard
+from ingest.chunker import chunk_document_counted
 from ingest.metadata import extract_metadata
 from ingest.normalize import normalize_text
 from ingest.records import CHUNKER_VERSION, Chunk, DocMeta, IngestError
 from ingest.textkeys import nfc
 
 log = logging.getLogger(__name__)
-
-
-class IndexBusyError(Exception):
-    """Another process is writing this index."""
+_REPEATED = "verbatim repeated chunks kept once"
 
 
 @dataclass
@@ -124,11 +121,44 @@ class Index:
         self.home = Path(home)
         self.home.mkdir(parents=True, exist_ok=True)
         self.embedder = embedder
-        self.catalog = Catalog(self.home / "catalog.sqlite")
+        self.read_only: StorageError | None = None  # why this index cannot be written, if it cannot
+        self.catalog = self._open_catalog()
         self._check_embedder()
-        self.store = _ReadTolerantStore(self.home / "chroma", chroma_url, embedder.id, CHUNKER_VERSION, embedder.dim)
+        self.store = self._open_store(chroma_url)
         self._keyword: KeywordIndex | None = None
         self._kw_lock = threading.Lock()
+
+    def _open_catalog(self) -> Catalog:
+        """The catalog, read-only when the home cannot be written (see :mod:`index.storage`)."""
+        path = self.home / "catalog.sqlite"
+        try:
+            return Catalog(path)
+        except Exception as e:
+            err = storage_error(e, self.home)
+            if err is None:
+                raise
+            if err.kind == "corrupt":
+                log.error("catalog cannot be read: %s", err, exc_info=e)
+                raise err from None
+            try:
+                catalog = read_only_catalog(path)
+            except Exception:
+                raise err from None
+            log.warning("catalog opened read-only: %s (%r)", err, e)
+            self.read_only = err
+            return catalog
+
+    def _open_store(self, chroma_url: str | None):
+        try:
+            return _ReadTolerantStore(self.home / "chroma", chroma_url, self.embedder.id, CHUNKER_VERSION,
+                                      self.embedder.dim)
+        except Exception as e:
+            err = storage_error(e, self.home)
+            if err is None or chroma_url:
+                raise
+            log.warning("Chroma cannot be opened, keyword search only: %s (%r)", err, e)
+            self.read_only = self.read_only or err
+            return NullStore(err)
 
     def _check_embedder(self) -> None:
         built_with = self.catalog.get_info("embedder")
@@ -137,28 +167,22 @@ class Index:
                 f"Chỉ mục được xây bằng bộ nhúng '{built_with}', không phải '{self.embedder.id}' / the index "
                 f"was built with embedder '{built_with}', not '{self.embedder.id}': use the same "
                 "--embedder, or rebuild with `cchc ingest --rebuild`")
-        if not built_with:
+        if not built_with and not self.read_only:
             self.catalog.set_info("embedder", self.embedder.id)
             self.catalog.set_info("chunker", CHUNKER_VERSION)
 
     # ---- writing -------------------------------------------------------------------------
     @contextmanager
     def writing(self) -> Iterator[None]:
-        """Exclusive write lock (a file lock); fails fast if another process holds it."""
-        fd = os.open(self.home / "write.lock", os.O_CREAT | os.O_RDWR, 0o644)
-        try:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                raise IndexBusyError(
-                    f"Chỉ mục {self.home} đang được tiến trình khác cập nhật / the index at {self.home} is being "
-                    "written by another process: wait for it to finish and try again") from None
+        """Exclusive write lock (see :mod:`index.lock`); fails fast if another process holds it or
+        the home cannot be written. A storage failure inside becomes a :class:`StorageError`."""
+        if self.read_only:
+            raise self.read_only
+        with storage_guard(self.home), write_lock(self.home):
             yield
-        finally:
-            os.close(fd)
 
     def needs_rechunk(self) -> bool:
-        return self.catalog.get_info("chunker") not in (None, CHUNKER_VERSION)
+        return not self.read_only and self.catalog.get_info("chunker") not in (None, CHUNKER_VERSION)
 
     def ingest_text(self, doc_name: str, raw_text: str, *, kind: str = "txt", warnings: list[str] | None = None,
                     hidden: list[str] | None = None) -> IngestStatus:
@@ -176,11 +200,14 @@ class Index:
         if known and known.sha256 == sha and known.status == "complete" and not self.needs_rechunk():
             return IngestStatus(doc_name, "unchanged", n_chunks=known.n_chunks)
         meta = extract_metadata(text)
-        chunks = chunk_document(sha[:16], doc_name, text)
+        chunks, repeated = chunk_document_counted(sha[:16], doc_name, text)
         if not chunks:
             raise IngestError(doc_name, "không tìm thấy đoạn văn bản nào để lập chỉ mục",
                               "no indexable paragraphs found")
-        return Prepared(doc_name, sha, meta, text, chunks, warnings or [], hidden or [], kind,
+        warnings = [w for w in warnings or [] if not w.endswith(_REPEATED)]  # re-chunking: said anew
+        if repeated:
+            warnings.append(f"{repeated} đoạn lặp lại nguyên văn, chỉ giữ một lần / {repeated} {_REPEATED}")
+        return Prepared(doc_name, sha, meta, text, chunks, warnings, hidden or [], kind,
                         extract_stored(doc_name, text))
 
     def write_batch(self, batch: list["Prepared"]) -> list[IngestStatus]:
@@ -217,6 +244,15 @@ class Index:
             self.catalog.remove_doc(d.doc_name)
             dropped.append(d.doc_name)
         return dropped
+
+    def sweep_orphans(self) -> int:
+        """Delete vectors no catalog chunk owns (left when a write failed half-way); how many."""
+        known = {c.chunk_id for c in self.catalog.chunks(complete_only=False)}
+        orphans = [i for i in self.store.ids_of() if i not in known]
+        if orphans:
+            self.store.delete_ids(orphans)
+            log.warning("removed %d orphan vectors", len(orphans))
+        return len(orphans)
 
     def rebuild_keyword(self) -> None:
         """Rebuild the BM25 index from the complete reports (atomic file replace)."""

@@ -3,7 +3,8 @@
 Sentence boundaries come from underthesea; before it runs, dots inside URLs, abbreviations
 (``TP.``), decimals and dates are masked, so ``Quyết định số 20/QĐ-SKHCN ngày 30/01/2020`` or
 ``http://dostkhanhhoa.gov.vn`` never end a sentence. A footnote paragraph is glued to the
-sentence that references it.
+sentence that references it. A chunk whose text (spacing aside) repeats an earlier chunk of the
+same report is kept once: a report of thousands of copied lines must not flood the results.
 """
 from __future__ import annotations
 
@@ -144,10 +145,22 @@ def chunk_id(doc_name: str, start: int, end: int, text: str) -> str:
 
 def chunk_document(doc_id: str, doc_name: str, text: str) -> list[Chunk]:
     """Cut a normalised report into chunks; offsets index into ``text``."""
+    return chunk_document_counted(doc_id, doc_name, text)[0]
+
+
+def chunk_document_counted(doc_id: str, doc_name: str, text: str) -> tuple[list[Chunk], int]:
+    """:func:`chunk_document`, and how many repeated chunks were left out (kept once)."""
     chunks: list[Chunk] = []
+    seen: set[str] = set()
+    repeated = 0
     for section, paras in _by_section(build_sections(text)):
         for start, end in _group(_units(text, paras)):
             body = text[start:end]
+            key = " ".join(body.split())
+            if key in seen:
+                repeated += 1
+                continue
+            seen.add(key)
             chunks.append(Chunk(chunk_id(doc_name, start, end, body), doc_id, doc_name,
                                 section, body, start, end, len(chunks)))
-    return chunks
+    return chunks, repeated

@@ -2,7 +2,8 @@
 
 Before python-docx sees the file: not a zip / OLE (password-protected or legacy .doc),
 zip bombs (total > 200 MB uncompressed, member ratio > 200), zip-slip member names and any
-XML part declaring a ``<!DOCTYPE``/``<!ENTITY`` (XXE, billion laughs) are refused.
+XML part declaring a ``<!DOCTYPE``/``<!ENTITY`` (XXE, billion laughs), in whatever encoding
+(UTF-8/16/32, BOM or not: :mod:`ingest.xml_guard`), are refused.
 python-docx's own lxml parser has ``resolve_entities=False``; the scan is a second wall.
 
 Output: paragraphs and tables in document order, blocks separated by a blank line;
@@ -24,13 +25,12 @@ from lxml import etree
 
 from ingest.readers import RawText, err, finish
 from ingest.records import IngestError
+from ingest.xml_guard import UnsafeXml, holds_unread_text, scan_xml
 
 MAX_DOCX_UNCOMPRESSED = 200 * 1024 * 1024
 MAX_COMPRESSION_RATIO = 200
 RATIO_CHECK_MIN_BYTES = 1024 * 1024   # tiny members may compress very well without being bombs
 MAX_ZIP_MEMBERS = 10_000
-_DTD_MARKERS = tuple(m.encode(enc) for m in ("<!DOCTYPE", "<!ENTITY")
-                     for enc in ("ascii", "utf-16-le", "utf-16-be"))
 _MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
 _SAFE_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
 
@@ -47,6 +47,11 @@ def read_docx_bytes(data: bytes, name: str) -> RawText:
     except Exception:  # noqa: BLE001 - python-docx/lxml raise many kinds of errors
         raise _corrupt(name) from None
     warnings = []
+    if walker.dropped:
+        warnings.append(f"{walker.dropped} đoạn trong DOCX có nội dung không đọc được (thực thể XML, công thức, "
+                        f"hình vẽ…), phần đó bị bỏ qua; hãy kiểm tra bản gốc / {walker.dropped} DOCX paragraphs hold "
+                        f"content that could not be read (XML entities, equations, drawings…), left out; check the "
+                        f"original")
     if walker.hidden:
         warnings.append(f"phát hiện {len(walker.hidden)} đoạn chữ ẩn (ẩn/trắng/siêu nhỏ) trong DOCX, đã loại "
                         f"khỏi nội dung / {len(walker.hidden)} hidden text runs (vanish/white/tiny) found in "
@@ -134,18 +139,20 @@ def _xml_members(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], name: str) -
 
 
 def _scan_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> None:
-    """Stream one member: refuse DTD declarations and output larger than declared."""
-    tail, total = b"", 0
-    with zf.open(info) as fh:
-        while chunk := fh.read(1 << 20):
-            total += len(chunk)
-            if total > info.file_size or total > MAX_DOCX_UNCOMPRESSED:
-                raise _bomb(name)
-            buf = tail + chunk
-            if any(marker in buf for marker in _DTD_MARKERS):
-                raise err(name, "tệp DOCX chứa khai báo DOCTYPE/ENTITY (nghi tấn công XXE), đã từ chối",
-                          "DOCX contains a DOCTYPE/ENTITY declaration (suspected XXE attack), refused")
-            tail = buf[-32:]
+    """Stream one member: refuse DTD declarations (in any encoding, :mod:`ingest.xml_guard`),
+    parts in encodings we do not check, and output larger than declared."""
+    try:
+        with zf.open(info) as fh:
+            scan_xml(fh, min(info.file_size, MAX_DOCX_UNCOMPRESSED))
+    except OverflowError:
+        raise _bomb(name) from None
+    except UnsafeXml as e:
+        if str(e) == "DTD":
+            raise err(name, "tệp DOCX chứa khai báo DOCTYPE/ENTITY (nghi tấn công XXE), đã từ chối",
+                      "DOCX contains a DOCTYPE/ENTITY declaration (suspected XXE attack), refused") from None
+        raise err(name, "tệp DOCX có phần XML dùng bảng mã không được hỗ trợ, đã từ chối; hãy mở bằng Word và "
+                  "lưu lại", "DOCX has an XML part in an unsupported encoding, refused; open it in Word and "
+                  "save it again") from None
 
 
 # --------------------------------------------------------------------------- styles
@@ -331,6 +338,7 @@ class _Walker:
     def __init__(self, styles: _Styles) -> None:
         self.styles = styles
         self.hidden: list[str] = []
+        self.dropped = 0  # paragraphs with content the walk cannot read (reported, never silent)
 
     def blocks(self, parent_el: Any, plain: bool = False) -> list[str]:
         """Text blocks under ``parent_el`` (body or ``w:tc``) in document order."""
@@ -364,6 +372,8 @@ class _Walker:
     def paragraph(self, p_el: Any, plain: bool = False) -> str:
         chain = self.styles.paragraph_chain(p_el)
         text, all_bold = self._runs(p_el, chain)
+        if holds_unread_text(p_el, _W.t, _MC_FALLBACK):
+            self.dropped += 1
         if not text or plain:
             return text
         level = _heading_level(p_el, chain)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 
 
-CHUNKER_VERSION = "vi-sent-8"  # 6: title = the kind line and its subject (re-read metadata); 5: canonical tones; giant paragraphs split
+CHUNKER_VERSION = "vi-sent-9"  # 9: title = the kind line and its subject; repeated chunks kept once; 5: canonical tones
 
 
 class IngestError(Exception):

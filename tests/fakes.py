@@ -40,6 +40,13 @@ def register_fakes() -> None:
     register_embedder("fake", lambda **_: HashEmbedder())
     register_embedder("fake-other", lambda **_: HashEmbedder(model_id="fake-other-64"))
     register_embedder("fake-slow", lambda **_: HashEmbedder(delay=0.05))
+    register_embedder("fake-slowload", _slow_to_load)
+
+
+def _slow_to_load(**_) -> HashEmbedder:
+    """The fake embedder after a 20 s "model load" (what e5 costs on a cold start)."""
+    time.sleep(20)
+    return HashEmbedder()
 
 
 def free_port() -> int:

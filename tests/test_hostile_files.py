@@ -55,7 +55,7 @@ def test_battery_size_and_one_status_per_file(batch):
     assert len(CASES) >= 40 and len({c.name for c in CASES}) == len(CASES)
     assert len(rows) == len(CASES)  # one status per file, in order
     for case, row in zip(CASES, rows):
-        assert row["file"] == case.name
+        assert row["file"] == case.report_name
 
 
 @pytest.mark.slow

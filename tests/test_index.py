@@ -40,11 +40,13 @@ def test_reingest_unchanged_does_nothing(home_copy, samples):
     assert _snapshot(index) == before
 
 
-def test_changed_report_replaces_its_chunks(home_copy, samples, tmp_path):
-    index = _open(home_copy)
+def test_changed_report_replaces_its_chunks(samples, tmp_path):
+    index = _open(tmp_path / "home")
     name = "003_3292d6be82962f6a.txt"
+    changed = tmp_path / name  # the same file, edited: a file of the same name elsewhere would be kept apart
+    changed.write_text((samples / name).read_text(encoding="utf-8"), encoding="utf-8")
+    assert [s.status for s in ingest_paths(index, [changed])] == ["ingested"]
     old = set(index.store.ids_of(name))
-    changed = tmp_path / name
     changed.write_text((samples / name).read_text(encoding="utf-8").replace("930/KH-SKHCN", "931/KH-SKHCN"),
                        encoding="utf-8")
     [status] = ingest_paths(index, [changed])

@@ -245,7 +245,8 @@ def test_cli_internal_error_is_one_line_for_the_user_and_detailed_in_the_log(bui
         (home / name).unlink(missing_ok=True)
     res = _cli(home, "docs")
     lines = [x for x in res.stderr.splitlines() if x.strip()]
-    assert res.returncode == 1 and len(lines) == 1 and "DatabaseError" in lines[0], res.stderr
+    # a corrupt catalog is now a storage error the user can act on (issue #18), details still in the log
+    assert res.returncode == 1 and len(lines) == 1 and "corrupt" in lines[0] and "--rebuild" in lines[0], res.stderr
     assert not any(x in res.stderr for x in LEAKS)
     assert "Traceback" in _log(home) and "file is not a database" in _log(home)
 

@@ -33,6 +33,11 @@ class Case:
     build: Callable[[Path], Path]          # writes the file into a folder, returns its path
     expect: str                           # "ingested" or "rejected"
     keyword: str = ""                     # must appear in the status detail (case-insensitive)
+    shown: str = ""                       # the report name, when it is not the file name (cleaned)
+
+    @property
+    def report_name(self) -> str:
+        return self.shown or self.name
 
 
 def data(name: str, payload: bytes | Callable[[], bytes]) -> Callable[[Path], Path]:
@@ -266,7 +271,8 @@ CASES: list[Case] = [
     Case("no_extension", data("no_extension", text(BODY)), REJ, "unsupported file type"),
     Case("old_word.doc", data("old_word.doc", b"\xd0\xcf\x11\xe0" + bytes(100)), REJ, "save it as .docx"),
     Case(LONG_NAME, data(LONG_NAME, text(BODY)), ING),
-    Case("line\nbreak.txt", data("line\nbreak.txt", text(BODY)), REJ, "control characters"),
+    Case("line\nbreak.txt", data("line\nbreak.txt", text(BODY)), ING, shown="line break.txt"),  # issue #18
+    Case("bidi\u202etxt.exe.txt", data("bidi\u202etxt.exe.txt", text(BODY)), ING, shown="biditxt.exe.txt"),
     Case("good_report.docx", data("good_report.docx", lambda: docx_bytes(basic_docx)), ING),
     Case("good_report.pdf", data("good_report.pdf", lambda: make_pdf([[p for p in SAMPLE.split("\n") if p.strip()]])),
          ING),

@@ -196,7 +196,7 @@ def _chat_tab(asst, turns: gr.State) -> dict:
         with gr.Column(scale=2, min_width=300):
             sources = gr.HTML(R.sources_html([]), elem_id="cchc-sources-panel")
             full = gr.HTML("", elem_id="cchc-fulltext")
-    open_req = gr.Textbox(visible="hidden", elem_id="cchc-open")
+    open_req = gr.Textbox(label="Nguồn cần mở", visible="hidden", elem_id="cchc-open")
     api_btn = gr.Button("API", visible=False)  # the public "/ask" endpoint (one question, streamed)
     with gr.Accordion("Xuất hội thoại kèm trích dẫn (Markdown, DOCX)", open=False):
         with gr.Row():
@@ -213,12 +213,12 @@ def _chat_column() -> dict:
                       allow_tags=False, feedback_options=None, placeholder="**Hỏi về các báo cáo CCHC đã nạp**",
                       examples=[{"text": q} for q in EXAMPLES], buttons=["copy"])
     with gr.Row():
-        q = gr.Textbox(placeholder="Nhập câu hỏi rồi nhấn Enter (có thể hỏi tiếp khi đang chờ)…",
+        q = gr.Textbox(label="Câu hỏi", placeholder="Nhập câu hỏi rồi nhấn Enter (có thể hỏi tiếp khi đang chờ)…",
                        show_label=False, scale=8, elem_id="cchc-q", max_lines=4)
         send = gr.Button("Gửi", variant="primary", scale=1, min_width=60, elem_id="cchc-send")
     waiting = gr.HTML("", elem_id="cchc-waiting")
     with gr.Row():
-        comment = gr.Textbox(placeholder="Góp ý (không bắt buộc)", show_label=False, scale=4, elem_id="cchc-comment")
+        comment = gr.Textbox(label="Góp ý", placeholder="Góp ý (không bắt buộc)", show_label=False, scale=4, elem_id="cchc-comment")
         up = gr.Button("Hữu ích", scale=1, min_width=80, elem_id="cchc-up")
         down = gr.Button("Chưa đúng", scale=1, min_width=80, elem_id="cchc-down")
     fb = gr.Markdown("", elem_id="cchc-feedback")

@@ -60,6 +60,8 @@ CSS = """
 .cchc-waiting ol{margin:.2em 0 0 1.2em}
 .cchc-msg,.cchc-card,.cchc-full,.cchc-q{overflow-wrap:anywhere;word-break:break-word}
 #cchc-sources-panel{max-height:640px;overflow-y:auto}
+#cchc-waiting [data-testid=status-tracker],#cchc-sources-panel [data-testid=status-tracker],
+#cchc-fulltext [data-testid=status-tracker]{display:none !important}
 @media (max-width: 640px){#cchc-sources-panel{max-height:none}}
 """ % FONTS
 

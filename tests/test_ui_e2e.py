@@ -41,14 +41,15 @@ class _Scripted:
     the model's text in pieces with pauses, then the final verified answer (with a rewritten
     question). Used to watch what the browser shows while an answer is refined."""
 
-    def __init__(self, asst, pause: float = 0.4):
-        self._asst, self.pause = asst, pause
+    def __init__(self, asst, pause: float = 0.4, checking: float = 1.5):
+        self._asst, self.pause, self.checking = asst, pause, checking
 
     def ask_stream(self, question, **kw):
         from dataclasses import replace
 
         final = self._asst.ask(question, **kw)
         yield replace(final, text=f"{QUICK}: {final.text}", final=False, rewritten=UNDERSTOOD)
+        time.sleep(self.checking)  # the model reads the candidates
         for word in MODEL_WORDS:
             time.sleep(self.pause)
             yield word

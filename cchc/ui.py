@@ -233,7 +233,7 @@ def _wire_chat(asst, turns: gr.State, c: dict) -> None:
     respond, waiting = make_respond(asst), C.Waiting()
     queue = {"concurrency_id": "ask", "concurrency_limit": L.MAX_INFLIGHT + 8}  # over the gate: "busy" at once
     c["api_btn"].click(respond, [c["q"], c["chat"], turns, c["docs"], c["provs"], c["yrs"]],
-                       [c["chat"], turns, c["q"], c["sources"], c["full"]], api_name="ask", **queue)
+                       [c["chat"], turns, c["q"], c["sources"]], api_name="ask", **queue)
     enqueue = (C.make_enqueue(waiting), [c["q"], c["docs"], c["provs"], c["yrs"]], [c["q"], c["waiting"]])
     drain = (C.make_drain(respond, waiting), [c["chat"], turns], [c["chat"], turns, c["sources"], c["full"],
                                                                   c["waiting"]])

@@ -59,20 +59,20 @@ def cards_of(asst, ans: Answer, spans: list[R.Span], turn: int) -> list[str]:
 # ---- one question ---------------------------------------------------------------------------
 def make_respond(asst, gate: L.Gate | None = None):
     """The streaming handler of one question (also the public ``/ask`` endpoint): yields
-    (chatbot, turns, question box, source panel, full text). Beyond the limits of
+    (chatbot, turns, question box, source panel). Beyond the limits of
     :mod:`cchc.ui_limits` the user gets a clear message in the chat."""
     gate = gate or L.Gate()
 
     def respond(question, chat, turns, docs, provinces, years):
         question, chat, turns = (question or "").strip(), list(chat or []), list(turns or [])
         if not question:
-            yield chat, turns, "", gr.update(), gr.update()
+            yield chat, turns, "", gr.update()
             return
         refused = L.refusal(question, turns) or (None if gate.admit() else L.BUSY)
         if refused:  # the question stays in the box, to be sent again
             yield (chat + [{"role": "user", "content": R.user_html(L.echo(question))},
                            {"role": "assistant", "content": L.notice_html(refused)}],
-                   turns, question, gr.update(), gr.update())
+                   turns, question, gr.update())
             return
         try:
             yield from _answer(asst, gate, question, chat, turns, scope_of(docs, provinces, years))
@@ -86,7 +86,7 @@ def _answer(asst, gate: L.Gate, question: str, chat: list, turns: list, scope: S
     turn = len(turns)
     chat += [{"role": "user", "content": R.user_html(question)},
              {"role": "assistant", "content": R.partial_html("Đang tìm trong các báo cáo…", turn)}]
-    yield chat, turns, "", gr.update(), gr.update()
+    yield chat, turns, "", gr.update()
     try:
         with gate.slot():
             for html_msg in _stream(asst, question, turns, scope, turn):
@@ -94,7 +94,7 @@ def _answer(asst, gate: L.Gate, question: str, chat: list, turns: list, scope: S
                     ans = html_msg
                     break
                 chat[-1] = {"role": "assistant", "content": html_msg}
-                yield chat, turns, "", gr.update(), gr.update()
+                yield chat, turns, "", gr.update()
         spans = spans_of(ans)
         html_msg = R.answer_html(ans.text, spans, turn, (), ans.abstained, ans.rewritten)
         panel = R.sources_html(cards_of(asst, ans, spans, turn), turn)
@@ -105,7 +105,7 @@ def _answer(asst, gate: L.Gate, question: str, chat: list, turns: list, scope: S
         html_msg, panel = R.error_html(user_message(exc)), R.sources_html([], turn)
         record = {"question": question, "answer": user_message(exc), "citations": [], "error": True}
     chat[-1] = {"role": "assistant", "content": html_msg}
-    yield chat, turns + [record], "", panel, ""
+    yield chat, turns + [record], "", panel
 
 
 def _stream(asst, question: str, turns: list, scope: SearchFilter, turn: int):
@@ -220,7 +220,8 @@ def make_drain(respond, waiting: Waiting):
         chat, turns = list(chat or []), list(turns or [])
         try:
             while (item := waiting.next(sid)) is not None:
-                for chat, turns, _box, panel, full in respond(item[0], chat, turns, *item[1:]):
+                for chat, turns, _box, panel in respond(item[0], chat, turns, *item[1:]):
+                    full = "" if isinstance(panel, str) else gr.skip()  # a new panel: the old full text goes
                     yield chat, turns, panel, full, R.waiting_html(waiting.questions(sid))
         except BaseException:  # failed or cancelled (closed tab) before the line was empty
             waiting.release(sid)

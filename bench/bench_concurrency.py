@@ -91,8 +91,8 @@ def user(url: str, i: int, results: list, ready: threading.Barrier) -> None:
     ready.wait()
     t0 = time.perf_counter()
     try:
-        chat, _, _ = client.predict(QUESTIONS[i % len(QUESTIONS)], [], [], [], [], api_name="/ask")
-        html = str(chat[-1]["content"])
+        chat, _, panel = client.predict(QUESTIONS[i % len(QUESTIONS)], [], [], [], [], api_name="/ask")
+        html = str(chat[-1]["content"]) + str(panel)  # the answer and its source panel (the cards)
         kind = "cited" if "cchc-card" in html else "busy" if "đang bận" in html else "uncited"
         results.append((kind, time.perf_counter() - t0, html[:160]))
     except Exception as exc:  # noqa: BLE001

@@ -30,50 +30,27 @@ from pathlib import Path
 import gradio as gr
 
 from assistant.errors import user_message
+from cchc import ui_chat as C
 from cchc import ui_limits as L
 from cchc import ui_render as R
 from cchc.ui_auth import hash_password, load_auth, verify_password  # noqa: F401 - part of this module's API
+from cchc.ui_chat import make_fulltext, make_respond  # noqa: F401 - part of this module's API
 from cchc.ui_draft import doc_choices, draft_tab
-from index.records import SearchFilter
+from cchc.ui_i18n import i18n
 
 log = logging.getLogger(__name__)
 EXAMPLES = ["Quyết định nào ban hành kế hoạch CCHC năm 2020?", "Có bao nhiêu hồ sơ trễ hạn?"]
 UPLOAD_TYPES = (".pdf", ".docx", ".txt", ".md")
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
-LIB_HEADERS = ["Tệp", "Tỉnh", "Kỳ báo cáo", "Loại", "Số đoạn", "Cảnh báo"]
+LIB_HEADERS = ["Báo cáo", "Cơ quan", "Tỉnh", "Kỳ báo cáo", "Số đoạn", "Tệp", "Cảnh báo"]
 SCROLL_JS = "() => { setTimeout(() => { const m = document.getElementById('cchc-hit'); " \
             "if (m) m.scrollIntoView({block: 'center'}); }, 150); }"
+PRIVATE = {"api_visibility": "private"}
 
 
 # ---- helpers --------------------------------------------------------------------------------
 def _home(asst) -> Path:
     return Path(asst.index.home)  # CCHC_HOME of the open assistant
-
-
-def _spans(ans) -> list[R.Span]:
-    return [R.Span(c.n, c.doc, c.section, c.start, c.end, c.province, c.period) for c in ans.citations]
-
-
-def _cards(asst, ans, spans: list[R.Span], turn: int) -> list[str]:
-    chunks = [(h.chunk.doc_name, h.chunk.start, h.chunk.end) for h in ans.retrieved]
-    texts = {d: asst.doc_text(d) for d in {s.doc for s in spans}}
-    return [R.source_card(s, texts[s.doc], turn, chunks) for s in spans]
-
-
-def _pieces(text: str, n: int = 4) -> list[str]:
-    """Growing prefixes of ``text`` cut at spaces, to stream an answer that arrived at once."""
-    step = max(1, len(text) // n)
-    cuts = [text.find(" ", i) for i in range(step, len(text), step)]
-    return [text[:c] for c in cuts if c > 0] + [text]
-
-
-def _history(turns: list[dict]) -> list[dict]:
-    return [m for t in turns if not t.get("error") for m in
-            ({"role": "user", "content": t["question"]}, {"role": "assistant", "content": t["answer"]})]
-
-
-def _scope(docs, provinces, years) -> SearchFilter:
-    return SearchFilter(list(docs or []), list(provinces or []), [int(y) for y in years or []])
 
 
 def _scope_choices(asst) -> tuple[list[tuple[str, str]], list[str], list[str]]:
@@ -84,71 +61,7 @@ def _scope_choices(asst) -> tuple[list[tuple[str, str]], list[str], list[str]]:
     return doc_choices, provinces, years
 
 
-# ---- chat -----------------------------------------------------------------------------------
-def make_respond(asst, gate: L.Gate | None = None):
-    """The streaming chat handler: yields (chatbot, turns, question box, citation dropdown).
-    Beyond the limits of :mod:`cchc.ui_limits` the user gets a clear message in the chat."""
-    gate = gate or L.Gate()
-
-    def respond(question, chat, turns, docs, provinces, years):
-        question, chat, turns = (question or "").strip(), list(chat or []), list(turns or [])
-        if not question:
-            yield chat, turns, "", gr.update()
-            return
-        refused = L.refusal(question, turns) or (None if gate.admit() else L.BUSY)
-        if refused:  # the question stays in the box, to be sent again
-            yield chat + [{"role": "user", "content": R.user_html(L.echo(question))},
-                          {"role": "assistant", "content": L.notice_html(refused)}], turns, question, gr.update()
-            return
-        try:
-            yield from _answer(asst, gate, question, chat, turns, _scope(docs, provinces, years))
-        finally:
-            gate.leave()
-
-    return respond
-
-
-def _answer(asst, gate: L.Gate, question: str, chat: list, turns: list, scope: SearchFilter):
-    turn = len(turns)
-    chat += [{"role": "user", "content": R.user_html(question)},
-             {"role": "assistant", "content": R.partial_html("Đang tìm trong các báo cáo…", turn)}]
-    yield chat, turns, "", gr.update()
-    try:
-        with gate.slot():
-            ans = asst.ask(question, history=L.recent(_history(turns)), scope=scope)
-        spans = _spans(ans)
-        for piece in _pieces(ans.text)[:-1]:
-            chat[-1] = {"role": "assistant", "content": R.partial_html(piece, turn)}
-            yield chat, turns, "", gr.update()
-        html_msg = R.answer_html(ans.text, spans, turn, _cards(asst, ans, spans, turn), ans.abstained)
-        record = {"question": question, "answer": ans.text, "abstained": ans.abstained,
-                  "citations": [c.to_json() for c in ans.citations]}
-    except Exception as exc:  # one line for the user, details in the log
-        log.exception("chat failed for %r", question[:200])
-        html_msg, spans = R.error_html(user_message(exc)), []
-        record = {"question": question, "answer": user_message(exc), "citations": [], "error": True}
-    chat[-1] = {"role": "assistant", "content": html_msg}
-    choices = [(R.cite_choice(s), f"{turn}:{s.n}") for s in spans]
-    yield chat, turns + [record], "", gr.update(choices=choices, value=choices[0][1] if choices else None)
-
-
-def make_fulltext(asst):
-    """Render the whole report of the chosen citation (``"turn:n"``), the cited span marked."""
-
-    def show(choice: str | None, turns: list[dict]) -> str:
-        m = re.fullmatch(r"(\d+):(\d+)", choice or "")
-        if not m or int(m.group(1)) >= len(turns):
-            return R.esc("Chọn một nguồn trích dẫn trước. / Pick a citation first.")
-        cits = {c["n"]: c for c in turns[int(m.group(1))]["citations"]}
-        c = cits.get(int(m.group(2)))
-        if c is None:
-            return R.esc("Không tìm thấy nguồn này.")
-        span = R.Span(c["n"], c["doc"], c["section"], c["start"], c["end"], c.get("province"), c.get("period"))
-        return R.fulltext_html(asst.doc_text(c["doc"]), span, c["doc"])
-
-    return show
-
-
+# ---- feedback and export ------------------------------------------------------------------
 def record_feedback(home: Path, turns: list[dict], index: int, vote: str, comment: str = "") -> str:
     """Append one JSON line to ``CCHC_HOME/feedback.jsonl``; returns a status line."""
     if not turns or not -len(turns) <= index < len(turns):
@@ -159,7 +72,7 @@ def record_feedback(home: Path, turns: list[dict], index: int, vote: str, commen
     home.mkdir(parents=True, exist_ok=True)
     with open(home / "feedback.jsonl", "a", encoding="utf-8") as f:
         f.write(json.dumps(row, ensure_ascii=False) + "\n")
-    return f"Đã ghi nhận phản hồi {'👍' if vote == 'up' else '👎'} — cảm ơn anh/chị."
+    return f"Đã ghi nhận phản hồi «{'Hữu ích' if vote == 'up' else 'Chưa đúng'}» — cảm ơn anh/chị."
 
 
 def export_files(turns: list[dict], kind: str) -> str | None:
@@ -190,8 +103,10 @@ def export_files(turns: list[dict], kind: str) -> str | None:
 
 # ---- library --------------------------------------------------------------------------------
 def library_rows(asst) -> list[list]:
-    return [[d.doc_name, d.meta.province or "—", d.meta.period or "—", d.meta.doc_type or "—", d.n_chunks,
-             "; ".join(d.warnings) or ""] for d in asst.docs()]
+    from vocab.provinces import province_label
+
+    return [[R.title_of(d.meta), d.meta.body or "—", province_label(d.meta.province) if d.meta.province else "—",
+             d.meta.period or "—", d.n_chunks, d.doc_name, "; ".join(d.warnings) or ""] for d in asst.docs()]
 
 
 def stage_uploads(home: Path, files: list) -> tuple[list[Path], list[str], list[str]]:
@@ -262,8 +177,7 @@ def make_remove(asst):
 def refresh(asst):
     """Updates for the library table, remove list and the three scope pickers."""
     doc_choices, provinces, years = _scope_choices(asst)
-    names = [v for _, v in doc_choices]
-    return (library_rows(asst), gr.update(choices=names, value=None), gr.update(choices=doc_choices),
+    return (library_rows(asst), gr.update(choices=doc_choices, value=None), gr.update(choices=doc_choices),
             gr.update(choices=provinces), gr.update(choices=years))
 
 
@@ -276,32 +190,39 @@ def _chat_tab(asst, turns: gr.State) -> dict:
             provs = gr.Dropdown(provinces, multiselect=True, label="Tỉnh", elem_id="cchc-scope-provinces")
             yrs = gr.Dropdown(years, multiselect=True, label="Năm", elem_id="cchc-scope-years")
     scope_md = gr.Markdown(R.scope_text(), elem_id="cchc-scope")
-    chat = gr.Chatbot(label="Hỏi đáp", height=560, elem_id="cchc-chat", sanitize_html=True, latex_delimiters=[],
-                      allow_tags=False, feedback_options=None, placeholder="**Hỏi về các báo cáo CCHC đã nạp**",
-                      examples=[{"text": q} for q in EXAMPLES], buttons=["copy"])
-    with gr.Row():
-        q = gr.Textbox(placeholder="Nhập câu hỏi rồi nhấn Enter…", show_label=False, scale=8, elem_id="cchc-q",
-                       max_lines=4)
-        send = gr.Button("Gửi", variant="primary", scale=1, elem_id="cchc-send")
-    with gr.Row():
-        cite = gr.Dropdown([], label="Nguồn của câu trả lời mới nhất", scale=4, elem_id="cchc-cite")
-        full_btn = gr.Button("Xem toàn văn", scale=1, elem_id="cchc-fulltext-btn")
-    full = gr.HTML("", elem_id="cchc-fulltext")
-    open_req = gr.Textbox(visible="hidden", elem_id="cchc-open")
-    with gr.Row():
-        comment = gr.Textbox(placeholder="Góp ý (không bắt buộc)", show_label=False, scale=4, elem_id="cchc-comment")
-        up = gr.Button("👍 Hữu ích", scale=1, elem_id="cchc-up")
-        down = gr.Button("👎 Chưa đúng", scale=1, elem_id="cchc-down")
-    fb = gr.Markdown("", elem_id="cchc-feedback")
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=3, min_width=300):
+            c = _chat_column()
+        with gr.Column(scale=2, min_width=300):
+            sources = gr.HTML(R.sources_html([]), elem_id="cchc-sources-panel")
+            full = gr.HTML("", elem_id="cchc-fulltext")
+    open_req = gr.Textbox(label="Nguồn cần mở", visible="hidden", elem_id="cchc-open")
+    api_btn = gr.Button("API", visible=False)  # the public "/ask" endpoint (one question, streamed)
     with gr.Accordion("Xuất hội thoại kèm trích dẫn (Markdown, DOCX)", open=False):
         with gr.Row():
             md_btn, docx_btn = gr.Button("Xuất Markdown"), gr.Button("Xuất DOCX")
         out_file = gr.File(label="Tệp xuất", interactive=False, elem_id="cchc-export")
-    c = dict(docs=docs, provs=provs, yrs=yrs, scope_md=scope_md, chat=chat, q=q, send=send, cite=cite,
-             full_btn=full_btn, full=full, comment=comment, up=up, down=down, fb=fb, md_btn=md_btn,
-             docx_btn=docx_btn, out_file=out_file, open_req=open_req)
+    c.update(docs=docs, provs=provs, yrs=yrs, scope_md=scope_md, sources=sources, full=full, md_btn=md_btn,
+             docx_btn=docx_btn, out_file=out_file, open_req=open_req, api_btn=api_btn)
     _wire_chat(asst, turns, c)
     return c
+
+
+def _chat_column() -> dict:
+    chat = gr.Chatbot(label="Hỏi đáp", height=520, elem_id="cchc-chat", sanitize_html=True, latex_delimiters=[],
+                      allow_tags=False, feedback_options=None, placeholder="**Hỏi về các báo cáo CCHC đã nạp**",
+                      examples=[{"text": q} for q in EXAMPLES], buttons=["copy"])
+    with gr.Row():
+        q = gr.Textbox(label="Câu hỏi", placeholder="Nhập câu hỏi rồi nhấn Enter (có thể hỏi tiếp khi đang chờ)…",
+                       show_label=False, scale=8, elem_id="cchc-q", max_lines=4)
+        send = gr.Button("Gửi", variant="primary", scale=1, min_width=60, elem_id="cchc-send")
+    waiting = gr.HTML("", elem_id="cchc-waiting")
+    with gr.Row():
+        comment = gr.Textbox(label="Góp ý", placeholder="Góp ý (không bắt buộc)", show_label=False, scale=4, elem_id="cchc-comment")
+        up = gr.Button("Hữu ích", scale=1, min_width=80, elem_id="cchc-up")
+        down = gr.Button("Chưa đúng", scale=1, min_width=80, elem_id="cchc-down")
+    fb = gr.Markdown("", elem_id="cchc-feedback")
+    return dict(chat=chat, q=q, send=send, waiting=waiting, comment=comment, up=up, down=down, fb=fb)
 
 
 def _example_text(evt: gr.SelectData) -> str:
@@ -309,30 +230,31 @@ def _example_text(evt: gr.SelectData) -> str:
 
 
 def _wire_chat(asst, turns: gr.State, c: dict) -> None:
-    respond = make_respond(asst)
-    ins = [c["q"], c["chat"], turns, c["docs"], c["provs"], c["yrs"]]
-    outs = [c["chat"], turns, c["q"], c["cite"]]
+    respond, waiting = make_respond(asst), C.Waiting()
     queue = {"concurrency_id": "ask", "concurrency_limit": L.MAX_INFLIGHT + 8}  # over the gate: "busy" at once
-    c["q"].submit(respond, ins, outs, api_name="ask", **queue)
-    c["send"].click(respond, ins, outs, api_visibility="private", **queue)
-    c["chat"].example_select(_example_text, None, c["q"], api_visibility="private") \
-        .then(respond, ins, outs, api_visibility="private", **queue)
+    c["api_btn"].click(respond, [c["q"], c["chat"], turns, c["docs"], c["provs"], c["yrs"]],
+                       [c["chat"], turns, c["q"], c["sources"]], api_name="ask", **queue)
+    enqueue = (C.make_enqueue(waiting), [c["q"], c["docs"], c["provs"], c["yrs"]], [c["q"], c["waiting"]])
+    drain = (C.make_drain(respond, waiting), [c["chat"], turns], [c["chat"], turns, c["sources"], c["full"],
+                                                                  c["waiting"]])
+    many = {"trigger_mode": "multiple", "show_progress": "hidden", **PRIVATE}  # typed while pending: queued
+    for trigger in (c["q"].submit, c["send"].click):
+        trigger(*enqueue, queue=False, **many).then(*drain, **many, **queue)
+    c["chat"].example_select(_example_text, None, c["q"], **PRIVATE) \
+        .then(*enqueue, queue=False, **many).then(*drain, **many, **queue)
     scope_ins = [c["docs"], c["provs"], c["yrs"]]
     for comp in scope_ins:
-        comp.change(lambda d, p, y: R.scope_text(d or [], p or [], y or []), scope_ins, c["scope_md"],
-                    api_visibility="private")
+        comp.change(lambda d, p, y: R.scope_text(d or [], p or [], y or []), scope_ins, c["scope_md"], **PRIVATE)
     show = make_fulltext(asst)
-    c["full_btn"].click(show, [c["cite"], turns], c["full"], api_visibility="private").then(None, js=SCROLL_JS)
     c["open_req"].change(lambda req, t: show((req or "").split("|")[0], t), [c["open_req"], turns], c["full"],
-                        api_visibility="private").then(None, js=SCROLL_JS)
-    c["chat"].clear(lambda: ([], gr.update(choices=[], value=None), ""), None, [turns, c["cite"], c["full"]],
-                    api_visibility="private")
+                         **PRIVATE).then(None, js=SCROLL_JS)
+    c["chat"].clear(lambda: ([], R.sources_html([]), ""), None, [turns, c["sources"], c["full"]], **PRIVATE)
     home = _home(asst)
     for btn, vote in ((c["up"], "up"), (c["down"], "down")):
         btn.click(lambda t, cm, v=vote: (record_feedback(home, t, -1, v, cm), ""), [turns, c["comment"]],
-                  [c["fb"], c["comment"]], api_visibility="private")
-    c["md_btn"].click(lambda t: export_files(t, "md"), turns, c["out_file"], api_visibility="private")
-    c["docx_btn"].click(lambda t: export_files(t, "docx"), turns, c["out_file"], api_visibility="private")
+                  [c["fb"], c["comment"]], **PRIVATE)
+    c["md_btn"].click(lambda t: export_files(t, "md"), turns, c["out_file"], **PRIVATE)
+    c["docx_btn"].click(lambda t: export_files(t, "docx"), turns, c["out_file"], **PRIVATE)
 
 
 def _library_tab(asst) -> dict:
@@ -343,10 +265,34 @@ def _library_tab(asst) -> dict:
                     elem_id="cchc-upload")
     status = gr.Textbox(label="Kết quả nạp", lines=3, interactive=False, elem_id="cchc-upload-status")
     with gr.Row():
-        doc = gr.Dropdown([d.doc_name for d in asst.docs()], label="Báo cáo cần xóa", scale=4,
-                          elem_id="cchc-remove-doc")
+        doc = gr.Dropdown(_scope_choices(asst)[0], label="Báo cáo cần xóa", scale=4, elem_id="cchc-remove-doc")
         rm = gr.Button("Xóa báo cáo", variant="stop", scale=1, elem_id="cchc-remove")
-    return dict(table=table, files=files, status=status, doc=doc, rm=rm)
+    with gr.Group(visible=False, elem_id="cchc-confirm") as confirm:
+        ask = gr.Markdown("", elem_id="cchc-confirm-text")
+        with gr.Row():
+            yes = gr.Button("Xóa hẳn", variant="stop", elem_id="cchc-confirm-yes")
+            no = gr.Button("Hủy", elem_id="cchc-confirm-no")
+    return dict(table=table, files=files, status=status, doc=doc, rm=rm, confirm=confirm, ask=ask, yes=yes, no=no)
+
+
+def confirm_text(doc: str | None):
+    """The question asked before a report is removed (hidden again when nothing is chosen)."""
+    if not doc:
+        return gr.update(visible=False), "", "Chọn một báo cáo để xóa."
+    return (gr.update(visible=True), f"**Xóa hẳn báo cáo `{doc}` khỏi thư viện?** Thao tác này không hoàn tác "
+            "được; muốn dùng lại phải nạp lại tệp.", gr.update())
+
+
+def _wire_library(asst, lib: dict, outs: list) -> None:
+    lib["files"].upload(make_upload(asst), lib["files"], [lib["status"], lib["files"]], **PRIVATE,
+                        concurrency_id="upload", concurrency_limit=L.UPLOADS_WAITING + 2) \
+        .then(lambda: refresh(asst), None, outs, **PRIVATE)
+    lib["rm"].click(confirm_text, lib["doc"], [lib["confirm"], lib["ask"], lib["status"]], **PRIVATE)
+    lib["no"].click(lambda: (gr.update(visible=False), "Đã hủy, không xóa báo cáo nào."), None,
+                    [lib["confirm"], lib["status"]], **PRIVATE)
+    lib["yes"].click(make_remove(asst), lib["doc"], lib["status"], **PRIVATE) \
+        .then(lambda: gr.update(visible=False), None, lib["confirm"], **PRIVATE) \
+        .then(lambda: refresh(asst), None, outs, **PRIVATE)
 
 
 def build_app(asst) -> gr.Blocks:
@@ -365,14 +311,9 @@ def build_app(asst) -> gr.Blocks:
             from cchc.ui_eval import eval_tab  # hook: "Đánh giá" tab (cchc/ui_eval.py, branch evalci)
             eval_tab(asst)  # hook: "Đánh giá" tab
         outs = [lib["table"], lib["doc"], c["docs"], c["provs"], c["yrs"]]
-        hide = {"api_visibility": "private"}
-        lib["files"].upload(make_upload(asst), lib["files"], [lib["status"], lib["files"]], **hide,
-                            concurrency_id="upload", concurrency_limit=L.UPLOADS_WAITING + 2) \
-            .then(lambda: refresh(asst), None, outs, **hide)
-        lib["rm"].click(make_remove(asst), lib["doc"], lib["status"], **hide) \
-            .then(lambda: refresh(asst), None, outs, **hide)
-        demo.load(lambda: refresh(asst), None, outs, **hide)
-        lib["table"].change(lambda: gr.update(choices=doc_choices(asst)), None, dr["docs"], **hide)
+        _wire_library(asst, lib, outs)
+        demo.load(lambda: refresh(asst), None, outs, **PRIVATE)
+        lib["table"].change(lambda: gr.update(choices=doc_choices(asst)), None, dr["docs"], **PRIVATE)
     return demo
 
 
@@ -388,6 +329,7 @@ def launch(asst, host: str = "127.0.0.1", port: int = 7860, auth_file: str | Pat
     demo.launch(server_name=host, server_port=port, share=False, auth=auth, max_file_size=MAX_UPLOAD_BYTES,
                 max_threads=2 * L.MAX_INFLIGHT + 16,  # waiting questions each hold a worker thread
                 css=R.CSS, head=R.HEAD_JS, ssr_mode=False, mcp_server=False, prevent_thread_lock=not block,
+                footer_links=[], i18n=i18n(),  # no "Use via API · Built with Gradio · Settings"; Vietnamese
                 quiet=not block,
                 auth_message="Đăng nhập để dùng trợ lý báo cáo CCHC" if auth else None)
     return demo

@@ -118,3 +118,54 @@ def test_stage_uploads_uses_generated_names(tmp_path):
     assert names == ["Báo cáo.txt"] and len(rejected) == 1 and "x.exe" in rejected[0]
     assert paths[0].parent == tmp_path / "home" / "uploads" and len(paths[0].stem) == 32
     assert paths[0].suffix == ".txt" and paths[0].read_text(encoding="utf-8") == "nội dung"
+
+
+def test_doc_label_names_the_report_with_its_file_secondary():
+    from ingest.records import DocMeta
+
+    meta = DocMeta(title="BÁO CÁO Công tác cải cách hành chính 6 tháng", province="Bình Định",
+                   body="Sở Khoa học và Công nghệ", doc_type="báo cáo", period="6 tháng đầu năm 2020")
+    label = R.doc_label(meta, "003_x.txt")
+    assert "Báo cáo Công tác cải cách hành chính 6 tháng" in label and "Sở Khoa học và Công nghệ" in label
+    assert "Bình Định (nay thuộc tỉnh Gia Lai) · 6 tháng đầu năm 2020" in label
+    assert label.index("003_x.txt") > label.index("Gia Lai") and 'class="cchc-doc-name">003_x.txt' in label
+    assert R.title_of(DocMeta(title="Số: /BC-SKHCN", doc_type="báo cáo")) == "Báo cáo"  # not a title
+    span = R.Span(1, "003_x.txt", "I", 0, 3, "Bình Định", "6 tháng đầu năm 2020")
+    assert "cchc-doc-title" in R.source_card(span, "abc def", 0, meta=meta)
+
+
+def test_footnote_marks_render_as_superscripts_and_other_tags_stay_text():
+    out = R.chips("04 văn bản QPPL<sup>3</sup> và <sup>x</sup> [1]", 0, [1])
+    assert "QPPL<sup>3</sup>" in out and "&lt;sup&gt;x&lt;/sup&gt;" in out and "cchc-chip" in out
+
+
+def test_quick_answer_is_marked_checking_and_final_is_not():
+    quick = R.answer_html("Nhanh [1]", [R.Span(1, "a.txt", "", 0, 1)], 2, checking=True, rewritten="Hỏi <b>lại</b>")
+    assert R.CHECKING in quick and "cchc-final" not in quick and "Hiểu là: Hỏi &lt;b&gt;lại&lt;/b&gt;" in quick
+    final = R.answer_html("Xong", [], 2)
+    assert R.CHECKING not in final and "cchc-final" in final and "Hiểu là" not in final
+    assert "Nguồn của câu trả lời 3" in R.sources_html(["<div>c</div>"], 2)
+    assert "sẽ hiện ở đây" in R.sources_html([]) and "<li>Câu &lt;2&gt;</li>" in R.waiting_html(["Câu <2>"])
+
+
+def test_questions_typed_while_one_is_answered_are_answered_in_order():
+    from cchc.ui_chat import Waiting, make_drain, make_enqueue
+
+    class Req:
+        session_hash = "s1"
+
+    answered = []
+
+    def respond(question, chat, turns, *scope):
+        answered.append(question)
+        if question == "một":  # while the first is answered, the user sends two more
+            assert enqueue("hai", [], [], [], Req())[0] == "" and enqueue("ba", [], [], [], Req())[0] == ""
+            assert len(list(make_drain(respond, waiting)([], [], Req()))) == 1  # a second drain leaves at once
+        yield chat + [question], turns + [question], "", f"panel {question}"
+
+    waiting = Waiting(limit=2)
+    enqueue = make_enqueue(waiting)
+    enqueue("một", [], [], [], Req())
+    *_, last = make_drain(respond, waiting)([], [], Req())
+    assert answered == ["một", "hai", "ba"] and last[0] == ["một", "hai", "ba"] and last[2] == "panel ba"
+    assert last[4] == "" and waiting.claim("s1")  # the line is empty and the drain has ended

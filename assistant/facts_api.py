@@ -1,7 +1,7 @@
 """Facts of the library as small typed records, for the CLI (``cchc facts``), the UI and exports.
 
-    >>> rows = list_facts(index, kind="ref", query="kế hoạch")
-    >>> rows[0].value, rows[0].date, rows[0].quote
+    >>> rows = list_facts(index, kind="ref", query="kế hoạch")  # doctest: +SKIP
+    >>> rows[0].value, rows[0].date, rows[0].quote  # doctest: +SKIP
     ('45/QĐ-STP', '12/02/2023', 'Quyết định số 45/QĐ-STP')
 
 ``quote`` is always ``doc_text(doc)[start:end]``.

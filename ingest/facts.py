@@ -80,7 +80,7 @@ _SUBJECT_RE = re.compile(r"[\s,)]*(?:về việc|V/v|về|ban hành|phê duyệt
 _CLAUSE_END = re.compile(r"[;\n)]|\.\s|\.$|\s\(")
 
 
-_GLUED = re.compile(r"(?<=[A-ZĐ])(?:và|ngày|về|của|được|năm)$")  # "2399/UBND-KSTTvà": a word glued on
+_GLUED = re.compile(r"(?<=[A-ZĐ])(?:và|ngày|về|của|được|năm)$")  # "58/UBND-NCvà": a word glued on
 
 
 def _parts(code: str) -> list[str]:
@@ -92,7 +92,7 @@ def _kind_of_code(code: str) -> str | None:
 
 
 def _issuer_part(code: str) -> str | None:
-    """``20/QĐ-SKHCN`` → SKHCN, ``05-NQ/TU`` → TU, ``59/SKHCN-VP`` → SKHCN, ``19/2014/QĐ-TTg`` → TTg."""
+    """``45/QĐ-STP`` → STP, ``12-NQ/TU`` → TU, ``15/STP-VP`` → STP, ``21/2018/QĐ-TTg`` → TTg."""
     letters = [p for p in _parts(code) if not p[0].isdigit()]
     if not letters:
         return None
@@ -140,7 +140,7 @@ def extract_references(text: str, base: int = 0, own_issuer: str | None = None) 
         if m.group("code3"):
             kind = _kind_of_code(code)
             if kind is None and (_issuer_part(code) is None or issuer_of_symbol(_issuer_part(code)) == _issuer_part(code)):
-                continue  # a code-shaped token naming no known kind or body ("2015/NĐ" is caught above)
+                continue  # a code-shaped token naming no known kind or body (a bare "year/NĐ" is caught above)
         number = _GLUED.sub("", re.sub(r"\s", "", code)) if code else m.group("bare").rstrip("/")
         if code and kind in (None, "Văn bản", "Công văn") and _kind_of_code(code):
             kind = _kind_of_code(code) if kind is None else kind

@@ -165,7 +165,7 @@ def _is_heading_number(text: str, a: int, b: int) -> bool:
 
 
 def dates(unit: Unit) -> list[Candidate]:
-    """Every date (``21/4/2020``, ``ngày 20 tháng 5 năm 2020``, ``tháng 02/2019``) with its clause;
+    """Every date (``14/3/2023``, ``ngày 15 tháng 5 năm 2023``, ``tháng 02/2022``) with its clause;
     a date written right after a document number ("Công văn số 15/STP-VP ngày 03/3/2023") carries
     that number as its ``code``."""
     text, base = unit.text, unit.start
@@ -174,7 +174,7 @@ def dates(unit: Unit) -> list[Candidate]:
     for m in DATE_RX.finditer(text):
         ca, cb = _clause(text, m.start(), m.end())
         if len(text[ca:cb].split()) - len(m.group(0).split()) < 2 and cb < len(text):
-            cb = _clause(text, cb + 1, cb + 1)[1]  # "Ngày 20/5/2020, Sở đã tổ chức …": the event follows
+            cb = _clause(text, cb + 1, cb + 1)[1]  # "Ngày 15/5/2023, Sở đã tổ chức …": the event follows
         before = text[max(0, m.start() - 100):m.start()]
         out.append(Candidate("date", m.group(0), base + m.start(), base + m.end(), f"{before} {text[ca:cb]}", unit,
                              code=owner.get(m.end(), "")))

@@ -217,8 +217,8 @@ def _note_number(text: str) -> str | None:
 
 
 def _cited_clause(text: str, note: str | None) -> str:
-    """The clause a footnote mark ends: what the footnote lists ("…, Sở cụ thể hóa bằng các Kế
-    hoạch cải cách hành chính¹" → "Sở cụ thể hóa bằng các Kế hoạch cải cách hành chính").
+    """The clause a footnote mark ends: what the footnote lists ("Hằng năm, Sở đều ban hành các
+    Kế hoạch tuyên truyền¹ …" → "Sở đều ban hành các Kế hoạch tuyên truyền").
 
     >>> _cited_clause("Hàng năm, đều ban hành Kế hoạch đào tạo<sup>5</sup> và cử đi học.", "5")
     'đều ban hành Kế hoạch đào tạo'

@@ -88,3 +88,43 @@ def test_documents_are_read_as_official_text_writes_them(asst2, question, tokens
     assert all(contains_token(ans.text, t) for t in tokens), ans.text
     assert not any(contains_token(ans.text, t) for t in wrong), ans.text
     assert len(ans.text) <= 320, ans.text
+
+
+# A third report written for the tests (Sở Công Thương Hà Tĩnh, 2024): a yes/no question that
+# says "số lượng", a ";"-list of dossier figures, a count of procedures beside counts of
+# dossiers, software listed after "như:", two plans of one year told apart by what they are.
+REPORT_3 = Path(__file__).parent / "data" / "bao-cao-so-cong-thuong-ha-tinh-2024.txt"
+QUESTIONS_3 = [  # question, tokens the answer must hold, tokens it must not hold
+    ("Sở Công Thương Hà Tĩnh có phòng, đơn vị nào bố trí vượt số lượng cấp phó theo quy định không?", ["Không"], []),
+    ("Năm 2024 Sở Công Thương Hà Tĩnh có bao nhiêu hồ sơ trễ hạn?", ["17"], ["09"]),
+    ("Sở Công Thương Hà Tĩnh trình công bố bao nhiêu thủ tục hành chính mới ban hành?", ["04"], []),
+    ("Ngoài hệ thống quản lý văn bản và điều hành, Sở Công Thương Hà Tĩnh còn sử dụng những phần mềm nào?",
+     ["cán bộ, công chức", "kế toán", "cơ sở dữ liệu công nghiệp", "thi đua"], []),
+    ("Kế hoạch CCHC năm 2024 của Sở Công Thương Hà Tĩnh được ban hành theo quyết định nào?", ["09/QĐ-SCT"], []),
+    ("ke hoach CCHC nam 2023 cua So Cong Thuong Ha Tinh ban hanh theo QD so may?", ["05/QĐ-SCT"], ["31/QĐ-SCT"]),
+]
+
+
+@pytest.fixture(scope="module")
+def asst3(tmp_path_factory):
+    home = tmp_path_factory.mktemp("unseen3") / "home"
+    a = open_assistant(home, llm="extractive", embedder="fake", load_samples=False)
+    [status] = a.ingest([REPORT_3])
+    assert status.status == "ingested", status.line()
+    return a
+
+
+@pytest.mark.parametrize("question,tokens,wrong", QUESTIONS_3, ids=[q[0][:40] for q in QUESTIONS_3])
+def test_figures_are_read_with_what_they_count(asst3, question, tokens, wrong):
+    ans = asst3.ask(question)
+    assert not ans.abstained, ans.text
+    assert all(contains_token(ans.text, t) for t in tokens), ans.text
+    assert not any(contains_token(ans.text, t) for t in wrong), ans.text
+    assert all(len(line.split("[")[0]) <= 200 for line in ans.text.splitlines()), ans.text
+
+
+def test_a_count_of_another_thing_is_not_the_answer(asst3):
+    """Dossiers are asked; the report counts dossiers received in 2024 only as a whole, and
+    procedures beside them: a count of procedures is not offered as the dossiers asked."""
+    ans = asst3.ask("Sở Công Thương Hà Tĩnh đã bãi bỏ bao nhiêu hồ sơ?")
+    assert not contains_token(ans.text, "03"), ans.text

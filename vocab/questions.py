@@ -33,7 +33,9 @@ KIND_PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
                             rf"official letter|resolution|directive)|\b(?:decision|document) number", _I)),
     ("date", re.compile(r"ngày nào|ngày bao nhiêu|ngày mấy|khi nào|bao giờ|thời gian nào|thời điểm nào|"
                         r"từ (?:khi|lúc|tháng) nào|tháng nào|năm nào|\bwhen\b|what date|since when|which date", _I)),
-    ("count", re.compile(r"\bbao nhiêu\b|\bmấy\b|how many|how much|số lượng|number of", _I)),
+    ("count", re.compile(r"\bbao nhiêu\b|\bmấy\b|how many|how much|"  # "số lượng" asks a count unless the question
+                         # ends as a yes/no one does ("… vượt số lượng cấp phó không?")
+                         r"(?:số lượng|number of)(?!.*(?:\bkhông|\bchưa|\bor not)\s*\??\s*(?:\(.*\))?\s*$)", _I)),
     ("yesno", re.compile(r"(?:\bcó\b|\bđã\b|\bđược\b|\bis\b|\bare\b|\bdid\b|\bdoes\b|\bwas\b|\bwere\b|\bhas\b|\bhave\b).*"
                          r"(?:\bkhông|\bchưa|\bhay không|\bor not)\s*\??\s*(?:\(.*\))?\s*$|^(?:is|are|was|were|did|does|do|"
                          r"has|have|can)\b", _I)),
@@ -62,3 +64,23 @@ OWN_LEVEL = re.compile(r"của (?:chính )?(?:sở|cơ quan|đơn vị)\b|\bsở
 
 # A year the question names ("năm 2020", "2017-2020", "6 tháng đầu năm 2020").
 YEAR = re.compile(r"(?<![\d/.-])((?:19[89]|20[0-4])\d)(?![\d/])")
+
+# What a count counts, by the noun written right after the number ("05 hồ sơ", "62 TTHC",
+# "18 công chức, viên chức"). Nouns of one group count the same things (a "công chức" is a
+# "người"); nouns of two groups never do: "02 thủ tục hành chính" does not answer "bao nhiêu
+# hồ sơ TTHC" (a dossier is one application of a procedure). Abbreviations are listed as
+# reports write them. Used only to set aside a number that counts another thing.
+COUNT_NOUN_GROUPS: tuple[tuple[str, ...], ...] = (
+    ("hồ sơ",),
+    ("thủ tục", "tthc"),
+    ("công chức", "viên chức", "cán bộ", "ccvc", "cbcc", "cbccvc", "người", "nhân viên", "lao động",
+     "đảng viên", "học viên"),
+    ("văn bản", "quyết định", "kế hoạch", "công văn", "báo cáo", "thông báo", "chỉ thị", "hướng dẫn"),
+    ("phòng", "đơn vị", "cơ quan", "tổ chức", "trung tâm", "chi cục"),
+    ("lớp", "khóa"),
+    ("đề tài", "dự án", "nhiệm vụ"),
+    ("dịch vụ", "dvc", "dvctt"),
+    ("doanh nghiệp",),
+    ("ngày",),
+    ("tin", "bài", "tin bài"),
+)

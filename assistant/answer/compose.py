@@ -21,7 +21,10 @@ LINE_CHARS = 150     # a report line's fact part: the eval's "short" rule allows
 SUBJECT_CHARS = 70   # words of a reference's subject shown after it ("ban hành Kế hoạch …")
 WINDOW = 110         # characters of a clause shown around a number or date
 LIST_ITEMS = 8       # items of a list answer
-ITEM_CHARS = 70      # characters per list item
+ITEM_CHARS = 70      # characters per list item when there is room
+LIST_CHARS = 190     # a list line's fact part, all items together (the eval's ~200 per line, less the mark)
+MIN_ITEM = 25        # an item cut shorter than this says nothing: the budget then gives way
+LIST_HEAD = 45       # the words introducing a list ("Sở sử dụng các phần mềm khác như:")
 _WS = re.compile(r"\s+")
 _SUP = re.compile(r"<sup>\d+</sup>")
 
@@ -53,12 +56,23 @@ def window(text: str, a: int, b: int, size: int = WINDOW) -> str:
     return ("…" if lead > 0 else "") + body + ("…" if end < len(text) else "")
 
 
-def reference_line(c: Candidate) -> str:
+def references_line(refs: list[Candidate]) -> str:
+    """Several references on one line, each subject cut to its share of :data:`LIST_CHARS`
+    (none when the numbers alone fill it: "những quyết định nào" asks for the numbers)."""
+    if len(refs) == 1:
+        return reference_line(refs[0])
+    room = (LIST_CHARS - sum(len(clean(r.value)) + 5 for r in refs)) // len(refs)
+    return "; ".join(reference_line(r, room if room >= MIN_ITEM else 0) for r in refs)
+
+
+def reference_line(c: Candidate, room: int = SUBJECT_CHARS) -> str:
     """The reference as written, with the start of its subject when there is room."""
+    if room <= 0:
+        return clean(c.value)
     subject = clean(c.context.split(" | ", 1)[-1])
     subject = re.sub(r"^(?:của [^,;]{0,60}?\s)?(?=(?:về|ban hành|phê duyệt|quy định|thành lập|kiện toàn))", "", subject)
     if re.match(r"(?:về|ban hành|phê duyệt|quy định|thành lập|kiện toàn|công bố|hướng dẫn)\b", subject, re.I):
-        return f"{clean(c.value)} ({trim(subject, SUBJECT_CHARS)})"
+        return f"{clean(c.value)} ({trim(subject, room)})"
     return clean(c.value)
 
 
@@ -67,23 +81,58 @@ def value_line(c: Candidate, companions: list[Candidate]) -> str:
     answers another part of the question joins it ("03 tập thể và 03 cá nhân")."""
     text = c.unit.text
     a, b = c.start - c.unit.start, c.end - c.unit.start
-    for o in companions:
-        if o.unit is c.unit:
-            a, b = min(a, o.start - c.unit.start), max(b, o.end - c.unit.start)
+    near = [o for o in companions if o.unit is c.unit and _same_clause(text, c, o)]
+    for o in near:
+        a, b = min(a, o.start - c.unit.start), max(b, o.end - c.unit.start)
     first = window(text, a, b, max(WINDOW, b - a + 40))
     others = [window(o.unit.text, o.start - o.unit.start, o.end - o.unit.start, WINDOW * 2 // 3)
-              for o in companions if o.unit is not c.unit]
+              for o in companions if o not in near]
     return "; ".join([first] + others)
 
 
-def clause_line(q: Question, c: Candidate, scorer: Scorer) -> str:
-    """The best ~``LINE_CHARS`` window of the sentence for an entity / other question."""
-    text = clean(c.unit.text)
-    if len(text) <= LINE_CHARS:
+def _same_clause(text: str, c: Candidate, o: Candidate) -> bool:
+    """Two values of one sentence shown in one window: no ";" between them and close enough
+    ("03 tập thể và 03 cá nhân"); else each gets its own window (a ";"-list of figures).
+
+    >>> t = "cử 18 công chức tập huấn; 02 công chức và 02 viên chức học"
+    >>> u = Unit(0, "r.txt", 0, len(t), t)
+    >>> pick = lambda v, at: Candidate("count", v, at, at + 2, "", u)
+    >>> _same_clause(u.text, pick("18", 3), pick("02", 27)), _same_clause(u.text, pick("02", 27), pick("02", 43))
+    (False, True)
+    """
+    lo, hi = sorted((c.start - c.unit.start, o.start - o.unit.start))
+    return ";" not in text[lo:hi] and hi - lo <= WINDOW
+
+
+def clause_line(q: Question, c: Candidate, scorer: Scorer, limit: int = LINE_CHARS) -> str:
+    """The best ~``limit`` window of the sentence for an entity / other question."""
+    return best_window(clean(c.unit.text), scorer, limit)
+
+
+def best_window(text: str, scorer: Scorer, limit: int) -> str:
+    """The ``limit``-character window of ``text``, starting at a clause mark, that holds most
+    of the question's words."""
+    if len(text) <= limit:
         return text
     starts = [0] + [m.end() for m in re.finditer(r"[;:,]\s+|\s[-–]\s", text) if m.end() < len(text) - 30]
-    best = max(starts, key=lambda s: (scorer.coverage(text[s:s + LINE_CHARS]), -s))
-    return trim(text[best:], LINE_CHARS) if best == 0 else "…" + trim(text[best:], LINE_CHARS)
+    best = max(starts, key=lambda s: (scorer.coverage(text[s:s + limit]), -s))
+    return trim(text[best:], limit) if best == 0 else "…" + trim(text[best:], limit)
+
+
+def fit_items(items: list[str], room: int = LIST_CHARS) -> list[str]:
+    """Items cut to share ``room`` characters: short items whole, the long ones cut alike.
+
+    >>> fit_items(["phần mềm kế toán", "phần mềm quản lý cán bộ, công chức của Sở và các đơn vị trực thuộc"], 60)
+    ['phần mềm kế toán', 'phần mềm quản lý cán bộ, công chức của Sở…']
+    """
+    items = [clean(i) for i in items if clean(i)]
+    left, rest = room - 2 * (len(items) - 1), len(items)
+    for n in sorted(map(len, items)):
+        if rest == 0 or n > left // rest:
+            break
+        left, rest = left - n, rest - 1
+    cap = max(MIN_ITEM, min(ITEM_CHARS, left // rest)) if rest else ITEM_CHARS
+    return [trim(i, cap) for i in items]
 
 
 _NEG = re.compile(r"\b(chưa|không)\b", re.I)
@@ -117,25 +166,28 @@ def _item_run(units: list[Unit], unit: Unit) -> list[Unit]:
     return units[a:b + 1]
 
 
-def list_line(c: Candidate, units: list[Unit], whole: bool = False) -> str:
+def list_line(c: Candidate, units: list[Unit], scorer: Scorer, whole: bool = False) -> str:
     """The items a sentence introduces ("…gồm:", "…sau:"), the list items it starts (all the
     items of its run when ``whole``: the section's heading is what the question asks for,
-    "III. KIẾN NGHỊ, ĐỀ XUẤT"), or what it lists after its colon."""
+    "III. KIẾN NGHỊ, ĐỀ XUẤT"), or what it lists after its colon; within :data:`LIST_CHARS`."""
     text = clean(c.unit.text)
     same = sorted((u for u in units if u.hit_index == c.unit.hit_index and not u.text.startswith("<sup>")),
                   key=lambda u: u.start)
     items = [u for u in _item_run(same, c.unit) if whole or u.start >= c.unit.start][:LIST_ITEMS]
     if _ITEM.match(c.unit.text) and len(items) >= 2:
-        return "; ".join(trim(_ITEM.sub("", u.text), ITEM_CHARS) for u in items)
+        return "; ".join(fit_items([_ITEM.sub("", u.text) for u in items]))
     if text.endswith(":"):
         after = sorted((u for u in units if u.hit_index == c.unit.hit_index and u.start >= c.unit.end
                         and not u.text.startswith("<sup>")), key=lambda u: u.start)[:LIST_ITEMS]
         if after:
-            return trim(text, 60) + " " + "; ".join(trim(re.sub(r"^[-+•*]\s*", "", u.text), ITEM_CHARS) for u in after)
+            head = trim(text, LIST_HEAD)
+            return head + " " + "; ".join(fit_items([re.sub(r"^[-+•*]\s*", "", u.text) for u in after],
+                                                    LIST_CHARS - len(head)))
     if ":" in text:
-        head, items = text.split(":", 1)
-        return trim(head, 50) + ": " + trim(items, 2 * LINE_CHARS)
-    return trim(text, 2 * LINE_CHARS)
+        head, rest = text.split(":", 1)
+        head = trim(head, LIST_HEAD)
+        return head + ": " + "; ".join(fit_items(rest.split(";"), LIST_CHARS - len(head)))
+    return best_window(text, scorer, LIST_CHARS)
 
 
 def cite_unit(n: int, hit: Hit, u: Unit) -> Citation:

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from typing import Callable
 
 from assistant.answer.candidates import Candidate, propose
-from assistant.answer.compose import (clause_line, cite_unit, list_line, reference_line, value_line,
-                                      yesno_line)
+from assistant.answer.compose import (LIST_CHARS, clause_line, cite_unit, list_line, references_line,
+                                      value_line, yesno_line)
 from assistant.answer.question import Question
-from assistant.answer.select import Scorer, rank
+from assistant.answer.select import Scorer, counts_other, rank
 from assistant.answering import Draft, merged, not_found, report_label
 from assistant.records import Citation
 from assistant.sentences import Unit
@@ -75,6 +75,8 @@ def candidates_for(q: Question, units: list[Unit], idf: dict[str, float], hits: 
         cands = [c for c in cands if not set(tokens(c.value)) <= known] or cands
     if q.kind == "percent":
         cands = [c for c in cands if unit_fits(q.text, c)]
+    if q.kind == "count" and q.counted:  # "bao nhiêu hồ sơ": a count of procedures does not answer
+        cands = [c for c in cands if not counts_other(q.counted, c.noun)]
     if q.asks_body and q.kind in ("entity", "list", "other"):
         asked = fold(q.text)
         cands = [c for c in propose("entity", top, headings) if fold(c.value) not in asked] or cands
@@ -144,17 +146,19 @@ def best_per_report(ranked: list[Candidate]) -> dict[str, Candidate]:
 def line_for(q: Question, choice: Choice, units: list[Unit], scorer: Scorer) -> str:
     c = choice.best
     if q.kind == "decision":
-        return "; ".join([reference_line(c)] + [reference_line(o) for o in choice.companions])
+        return references_line([c] + choice.companions)
     if q.figure:
         return value_line(c, choice.companions)
     if c.kind == "entity":
-        names = [c.value] + [o.value for o in choice.companions]
-        return "; ".join(dict.fromkeys(names))
+        names = list(dict.fromkeys([c.value] + [o.value for o in choice.companions]))
+        while len(names) > 1 and len("; ".join(names)) > LIST_CHARS:  # the best-scored names fit
+            names.pop()
+        return "; ".join(names)
     if q.kind == "yesno":
         return yesno_line(q, c, scorer)
     if q.kind == "list":
         heading = c.context[len(c.unit.text):]  # clause candidates carry their section's heading
-        return list_line(c, units, whole=scorer.phrase(heading) > 0)
+        return list_line(c, units, scorer, whole=scorer.phrase(heading) > 0)
     return clause_line(q, c, scorer)
 
 

@@ -31,7 +31,7 @@ from assistant.sentences import Unit
 from index.glossary import EQUIVALENTS
 from index.keyword import keyword_tokens
 from ingest.textkeys import fold, tokens
-from vocab.questions import QUESTION_WORDS, YEAR
+from vocab.questions import COUNT_NOUN_GROUPS, QUESTION_WORDS, YEAR
 
 # Weights: set on tune.jsonl (extractive back-end) — the context of the value decides first,
 # the sentence breaks ties between values of equally matching clauses.
@@ -45,6 +45,11 @@ OWN_DEFAULT_W = 0.15  # level unsaid: the report's own body's document gains hal
 KIND_W = 0.1        # "quyết định nào" and the candidate is a Quyết định
 CODE_W = 0.35       # the question names a document ("Công văn 2364/UBND-KSTT … ngày nào?") and the
 #                     candidate's context holds that very number: it is about that document
+SUBJECT_W = 0.08    # the document named with the question's own modifier ("Kế hoạch *cải cách hành
+#                     chính*" for "kế hoạch CCHC") gains, one named with another ("Kế hoạch *kiểm
+#                     soát TTHC*") loses: tune.jsonl, footnotes listing several plans of one year
+LIST_SHAPE_W = 0.1  # "những phần mềm nào": a sentence that enumerates them after a colon ("… các phần
+#                     mềm khác như: A; B; C") beats one that only names the topic (tune.jsonl lists)
 PHRASE_W = 0.2      # word pairs in order: enough to part two subjects sharing every word (tune.jsonl)
 _QWORDS = frozenset(fold(w) for p in QUESTION_WORDS for w in p.split())
 # Each report equivalent (abbreviation, spelling variant) folded to one token: "cải cách hành chính"
@@ -68,6 +73,9 @@ class Scorer:
         self.pairs = {p: idf.get(raw, idf.get(p, 1.0)) for p, raw in _pairs(_ASKING.sub(" ", q.text))
                       if not set(p.split("_")) & _QWORDS}
         self.pair_total = sum(self.pairs.values()) or 1.0
+        self.subject = asked_subject(q.text)
+        m = _LIST_NOUN.search(q.text) if q.kind == "list" else None
+        self.listed = fold(m.group(1)) if m else ""
 
     def phrase(self, text: str) -> float:
         """IDF-weighted share of the question's word pairs that the text holds as pairs (a pair
@@ -142,8 +150,87 @@ class Scorer:
         s += PHRASE_W * self.phrase(c.context)
         if self.q.kind == "count":
             s += NOUN_W * self.noun_match(c)
-        s += self.year_term(c, sentence, period) + self.code_term(c)
+        s += self.year_term(c, sentence, period) + self.code_term(c) + self.subject_term(c)
+        if self.listed and c.kind == "clause" and enumerates(c.unit.text, self.listed):
+            s += LIST_SHAPE_W
         return s + self.level_term(c) + self.kind_term(c)
+
+    def subject_term(self, c: Candidate) -> float:
+        """A reference or date about the document the question names, by its modifier."""
+        if not self.subject or c.kind not in ("decision", "date"):
+            return 0.0
+        said = named_modifiers(c.context, self.subject[0])
+        if not said:
+            return 0.0
+        return SUBJECT_W if any(self.subject[1] in m for m in said) else -SUBJECT_W
+
+
+_LIST_NOUN = re.compile(r"\b(?:những|các)\s+((?:\w+\s+){0,3}?\w+)\s+(?:nào|gì)\b", re.I)
+
+
+def enumerates(sentence: str, noun: str) -> bool:
+    """The sentence names ``noun`` (folded) and lists items after a colon (two or more, split
+    by ";" or ","), or ends with a colon before its items.
+
+    >>> enumerates("Sở sử dụng các phần mềm khác như: kế toán; thi đua, khen thưởng; thanh tra.", "phan mem")
+    True
+    >>> enumerates("Đẩy mạnh sử dụng phần mềm văn phòng điện tử.", "phan mem")
+    False
+    """
+    head, colon, items = sentence.partition(":")
+    if not colon or noun not in fold(head):
+        return False
+    return not items.strip() or items.count(";") >= 1 or items.count(",") >= 2
+
+
+# Document kinds, as words of :func:`_words` ("kế hoạch" → "ke", "hoach"), whose next word
+# says which document it is: Vietnamese puts the modifier after the head noun.
+_DOC_HEADS = (("ke", "hoach"), ("quyet", "dinh"), ("cong", "van"), ("nghi", "quyet"), ("chi", "thi"),
+              ("de", "an"), ("chuong", "trinh"), ("thong", "bao"), ("huong", "dan"), ("qd",), ("kh",))
+_NOT_MODIFIER = _QWORDS | {"so", "cua", "nam", "do", "ve", "viec", "ban", "hanh", "nay", "tren", "theo", "kem",
+                           "sau", "tren", "duoi", "moi", "cac", "nhung", "may", "nao", "gi", "sua", "doi"}
+MODIFIER_WORDS = 5  # words after a document's kind read as what it is about
+
+
+def asked_subject(question: str) -> tuple[tuple[str, ...], str] | None:
+    """The first document the question names with a modifier: (kind words, modifier word).
+
+    >>> asked_subject("Quyết định nào ban hành Kế hoạch CCHC năm 2020 của Sở?")
+    (('ke', 'hoach'), 'cchc')
+    >>> asked_subject("QĐ số mấy?") is None
+    True
+    """
+    words = _words(_ASKING.sub(" ", question))
+    for i in range(len(words)):
+        for head in _DOC_HEADS:
+            j = i + len(head)
+            if tuple(words[i:j]) == head and j < len(words) and words[j] not in _NOT_MODIFIER \
+                    and not words[j].isdigit():
+                return head, words[j]
+    return None
+
+
+def named_modifiers(text: str, head: tuple[str, ...]) -> list[list[str]]:
+    """For each time ``text`` names a document of kind ``head`` with a modifier, the words after
+    it: "đều ban hành Kế hoạch kiểm soát thủ tục hành chính" → [["kiem", "soat", "tthc"]]."""
+    words = _words(text)
+    out = []
+    for i in range(len(words) - len(head)):
+        j = i + len(head)
+        if tuple(words[i:j]) == head and words[j] not in _NOT_MODIFIER and not words[j].isdigit():
+            out.append(words[j:j + MODIFIER_WORDS])
+    return out
+
+
+def _words(text: str) -> list[str]:
+    """Folded words of ``text``, each report equivalent one word ("cải cách hành chính" → "cchc")."""
+    words, folded, at = [], fold(text), 0
+    for m in list(_CANON_RX.finditer(folded)) + [None]:
+        words += re.findall(r"\w+", folded[at:m.start() if m else len(folded)])
+        if m:
+            words.append(_CANON_OF[m.group(0)])
+            at = m.end()
+    return words
 
 
 def word_pairs(text: str) -> set[str]:
@@ -168,6 +255,33 @@ def _pairs(text: str) -> list[tuple[str, str]]:
             words.append((_CANON_OF[m.group(0)], written[0], written[-1]))
             at = m.end()
     return [(f"{a[0]}_{b[0]}", f"{a[2]}_{b[1]}") for a, b in zip(words, words[1:])]
+
+
+_GROUP_OF = sorted(((fold(n), i) for i, g in enumerate(COUNT_NOUN_GROUPS) for n in g), key=lambda x: -len(x[0]))
+
+
+def noun_group(phrase: str) -> int | None:
+    """The :data:`vocab.questions.COUNT_NOUN_GROUPS` group of the noun ``phrase`` starts with.
+
+    >>> noun_group("hồ sơ TTHC"), noun_group("thủ tục hành chính mới"), noun_group("lượt truy cập")
+    (0, 1, None)
+    """
+    words = fold(phrase).split()
+    for noun, group in _GROUP_OF:
+        if words[:len(noun.split())] == noun.split():
+            return group
+    return None
+
+
+def counts_other(counted: str, noun: str) -> bool:
+    """The number counts another thing than the question: both nouns are known count nouns of
+    different groups ("bao nhiêu hồ sơ TTHC" and "02 thủ tục hành chính").
+
+    >>> counts_other("hồ sơ TTHC", "thủ tục hành chính"), counts_other("CCVC", "công chức")
+    (True, False)
+    """
+    asked, got = noun_group(counted), noun_group(noun)
+    return asked is not None and got is not None and asked != got
 
 
 # A span of years ("giai đoạn 2016 - 2020", "2017–2020"): it covers the year asked, it does not name it.

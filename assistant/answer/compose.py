@@ -25,6 +25,8 @@ ITEM_CHARS = 70      # characters per list item when there is room
 LIST_CHARS = 190     # a list line's fact part, all items together (the eval's ~200 per line, less the mark)
 MIN_ITEM = 25        # an item cut shorter than this says nothing: the budget then gives way
 LIST_HEAD = 45       # the words introducing a list ("Sở sử dụng các phần mềm khác như:")
+ITEM_LINE = 120      # an item on its own line, when the items do not fit whole on one: the eval's ~200
+                     # per line, less the mark; long enough for the object of a task item ("… chỉ số CCHC")
 _WS = re.compile(r"\s+")
 _SUP = re.compile(r"<sup>\d+</sup>")
 
@@ -166,28 +168,46 @@ def _item_run(units: list[Unit], unit: Unit) -> list[Unit]:
     return units[a:b + 1]
 
 
-def list_line(c: Candidate, units: list[Unit], scorer: Scorer, whole: bool = False) -> str:
+def list_line(c: Candidate, units: list[Unit], scorer: Scorer, whole: bool = False,
+              one_line: bool = False) -> str:
     """The items a sentence introduces ("…gồm:", "…sau:"), the list items it starts (all the
     items of its run when ``whole``: the section's heading is what the question asks for,
-    "III. KIẾN NGHỊ, ĐỀ XUẤT"), or what it lists after its colon; within :data:`LIST_CHARS`."""
+    "III. KIẾN NGHỊ, ĐỀ XUẤT"), or what it lists after its colon. Items that fit whole share
+    one line of :data:`LIST_CHARS`; else each takes a numbered line (unless ``one_line``: an
+    answer with one line per report)."""
     text = clean(c.unit.text)
     same = sorted((u for u in units if u.hit_index == c.unit.hit_index and not u.text.startswith("<sup>")),
                   key=lambda u: u.start)
     items = [u for u in _item_run(same, c.unit) if whole or u.start >= c.unit.start][:LIST_ITEMS]
     if _ITEM.match(c.unit.text) and len(items) >= 2:
-        return "; ".join(fit_items([_ITEM.sub("", u.text) for u in items]))
-    if text.endswith(":"):
+        return _items("", [_ITEM.sub("", u.text) for u in items], one_line)
+    if c.unit.text.rstrip().endswith(":"):  # clean() drops the colon: ask the sentence as written
         after = sorted((u for u in units if u.hit_index == c.unit.hit_index and u.start >= c.unit.end
                         and not u.text.startswith("<sup>")), key=lambda u: u.start)[:LIST_ITEMS]
         if after:
-            head = trim(text, LIST_HEAD)
-            return head + " " + "; ".join(fit_items([re.sub(r"^[-+•*]\s*", "", u.text) for u in after],
-                                                    LIST_CHARS - len(head)))
+            return _items(trim(text, LIST_HEAD), [re.sub(r"^[-+•*]\s*", "", u.text) for u in after], one_line)
     if ":" in text:
         head, rest = text.split(":", 1)
-        head = trim(head, LIST_HEAD)
-        return head + ": " + "; ".join(fit_items(rest.split(";"), LIST_CHARS - len(head)))
+        return _items(trim(head, LIST_HEAD) + ":", rest.split(";"), one_line)
     return best_window(text, scorer, LIST_CHARS)
+
+
+def _items(head: str, items: list[str], one_line: bool) -> str:
+    """``head`` and its items: on one line when fit_items would cut none (or ``one_line``), else
+    numbered lines.
+
+    >>> print(_items("Kiến nghị:", ["Sớm ban hành Bộ TTHC được chuẩn hóa của từng Bộ, ngành làm cơ sở cho tỉnh",
+    ...                             "Đẩy mạnh trao đổi văn bản điện tử giữa các cơ quan nhà nước"], False))
+    Kiến nghị:
+    1. Sớm ban hành Bộ TTHC được chuẩn hóa của từng Bộ, ngành làm cơ sở cho tỉnh
+    2. Đẩy mạnh trao đổi văn bản điện tử giữa các cơ quan nhà nước
+    """
+    items = [clean(i) for i in items if clean(i)]
+    sep = " " if head else ""
+    whole = all(len(i) <= ITEM_CHARS for i in items) and len(head) + sum(len(i) + 2 for i in items) <= LIST_CHARS
+    if one_line or len(items) < 2 or whole:
+        return head + sep + "; ".join(fit_items(items, LIST_CHARS - len(head)))
+    return "\n".join(([head] if head else []) + [f"{n}. {trim(i, ITEM_LINE)}" for n, i in enumerate(items, 1)])
 
 
 def cite_unit(n: int, hit: Hit, u: Unit) -> Citation:

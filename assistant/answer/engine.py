@@ -143,7 +143,7 @@ def best_per_report(ranked: list[Candidate]) -> dict[str, Candidate]:
     return best
 
 
-def line_for(q: Question, choice: Choice, units: list[Unit], scorer: Scorer) -> str:
+def line_for(q: Question, choice: Choice, units: list[Unit], scorer: Scorer, several: bool = False) -> str:
     c = choice.best
     if q.kind == "decision":
         return references_line([c] + choice.companions)
@@ -158,7 +158,7 @@ def line_for(q: Question, choice: Choice, units: list[Unit], scorer: Scorer) -> 
         return yesno_line(q, c, scorer)
     if q.kind == "list":
         heading = c.context[len(c.unit.text):]  # clause candidates carry their section's heading
-        return list_line(c, units, scorer, whole=scorer.phrase(heading) > 0)
+        return list_line(c, units, scorer, whole=scorer.phrase(heading) > 0, one_line=several)
     return clause_line(q, c, scorer)
 
 
@@ -199,7 +199,7 @@ def compose(q: Question, hits: list[Hit], choices: list[Choice], units: list[Uni
             n = u.hit_index + 1
             cites.append(cite_unit(n, hits[u.hit_index], u))
             marks.append(n)
-        body = line_for(q, ch, units, scorer)
+        body = line_for(q, ch, units, scorer, several)
         tail = "".join(f"[{n}]" for n in dict.fromkeys(marks))
         hit = hits[ch.best.hit_index]
         if several:

@@ -27,7 +27,10 @@ _SIGNER = re.compile(r"\b(?:ai|người nào|who)\b.{0,20}\b(?:ký|kí|signed?)\
 _COMPARE = re.compile(r"\bso sánh\b|\b(?:nhiều|ít|cao|thấp|lớn|nhỏ|sớm|muộn) hơn\b|\btrước hay sau\b|"
                       r"\bnơi nào\b|\bsở nào\b|\btỉnh nào\b|\bmỗi (?:nơi|sở|tỉnh|báo cáo)\b|\bcompare|\bmore than\b|"
                       r"\b(?:earlier|later|before) or\b", re.I)
-_BODY_Q = re.compile(r"\b(?:cơ quan|đơn vị|tổ chức|trung tâm|phòng|ban|sở|bộ|chi cục)(?:\s+\w+){0,4}\s+(?:nào|gì)\b|"
+# A body noun heading the asked phrase; not the same syllable inside another word: "cơ sở" (a
+# base, "cơ sở dữ liệu"), "ban hành" (to issue), "cán bộ"/"toàn bộ", "phòng, chống" (to prevent).
+_BODY_Q = re.compile(r"\b(?:cơ quan|đơn vị|tổ chức|trung tâm|phòng(?!,? chống)|ban(?! hành)|(?<!cơ )sở|"
+                     r"(?<!cán )(?<!toàn )bộ|chi cục)(?:\s+\w+){0,4}\s+(?:nào|gì)\b|"
                      r"\bwhich (?:\w+\s+){0,4}(?:unit|agency|body|cent(?:er|re)|department|division|office|organi[sz]ation)s?\b|"
                      r"\bdo (?:cơ quan|ai) nào\b", re.I)
 _BEFORE_AFTER = re.compile(r"\btrước hay sau\b|\bsớm hơn\b|\bmuộn hơn\b|\b(?:earlier|later|before) or\b", re.I)

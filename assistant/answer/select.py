@@ -50,6 +50,8 @@ SUBJECT_W = 0.08    # the document named with the question's own modifier ("Kế
 #                     soát TTHC*") loses: tune.jsonl, footnotes listing several plans of one year
 LIST_SHAPE_W = 0.1  # "những phần mềm nào": a sentence that enumerates them after a colon ("… các phần
 #                     mềm khác như: A; B; C") beats one that only names the topic (tune.jsonl lists)
+ENUM_HEADS = 3      # a noun heading this many items of one sentence (all but the first after "," or
+#                     ";"): an enumeration without a colon; two could be a contrast ("A, B")
 PHRASE_W = 0.2      # word pairs in order: enough to part two subjects sharing every word (tune.jsonl)
 _QWORDS = frozenset(fold(w) for p in QUESTION_WORDS for w in p.split())
 # Each report equivalent (abbreviation, spelling variant) folded to one token: "cải cách hành chính"
@@ -170,13 +172,18 @@ _LIST_NOUN = re.compile(r"\b(?:những|các)\s+((?:\w+\s+){0,3}?\w+)\s+(?:nào|g
 
 def enumerates(sentence: str, noun: str) -> bool:
     """The sentence names ``noun`` (folded) and lists items after a colon (two or more, split
-    by ";" or ","), or ends with a colon before its items.
+    by ";" or ","), or ends with a colon before its items, or repeats the noun as the head of
+    each of its items ("phần mềm A; phần mềm B, phần mềm C").
 
     >>> enumerates("Sở sử dụng các phần mềm khác như: kế toán; thi đua, khen thưởng; thanh tra.", "phan mem")
     True
     >>> enumerates("Đẩy mạnh sử dụng phần mềm văn phòng điện tử.", "phan mem")
     False
+    >>> enumerates("Duy trì phần mềm một cửa; phần mềm kế toán, phần mềm quản lý tài sản.", "phan mem")
+    True
     """
+    if len(re.findall(rf"[;,]\s*{re.escape(noun)}\b", fold(sentence))) >= ENUM_HEADS - 1:
+        return True
     head, colon, items = sentence.partition(":")
     if not colon or noun not in fold(head):
         return False

@@ -24,13 +24,18 @@ QUESTIONS = [  # question, tokens the short answer must hold
 ]
 
 
-@pytest.fixture(scope="module")
-def asst(tmp_path_factory):
-    home = tmp_path_factory.mktemp("unseen") / "home"
+def _library_of(tmp_path_factory, name: str, report):
+    """A fresh extractive library holding only ``report``."""
+    home = tmp_path_factory.mktemp(name) / "home"
     a = open_assistant(home, llm="extractive", embedder="fake", load_samples=False)
-    [status] = a.ingest([REPORT])
+    [status] = a.ingest([report])
     assert status.status == "ingested", status.line()
     return a
+
+
+@pytest.fixture(scope="module")
+def asst(tmp_path_factory):
+    return _library_of(tmp_path_factory, "unseen", REPORT)
 
 
 @pytest.mark.parametrize("question,tokens", QUESTIONS, ids=[q[0][:40] for q in QUESTIONS])
@@ -74,11 +79,7 @@ def test_the_title_block_is_read_as_the_decree_lays_it_out(asst2):
 
 @pytest.fixture(scope="module")
 def asst2(tmp_path_factory):
-    home = tmp_path_factory.mktemp("unseen2") / "home"
-    a = open_assistant(home, llm="extractive", embedder="fake", load_samples=False)
-    [status] = a.ingest([REPORT_2])
-    assert status.status == "ingested", status.line()
-    return a
+    return _library_of(tmp_path_factory, "unseen2", REPORT_2)
 
 
 @pytest.mark.parametrize("question,tokens,wrong", QUESTIONS_2, ids=[q[0][:40] for q in QUESTIONS_2])
@@ -109,11 +110,7 @@ QUESTIONS_3 = [  # question, tokens the answer must hold, tokens it must not hol
 
 @pytest.fixture(scope="module")
 def asst3(tmp_path_factory):
-    home = tmp_path_factory.mktemp("unseen3") / "home"
-    a = open_assistant(home, llm="extractive", embedder="fake", load_samples=False)
-    [status] = a.ingest([REPORT_3])
-    assert status.status == "ingested", status.line()
-    return a
+    return _library_of(tmp_path_factory, "unseen3", REPORT_3)
 
 
 @pytest.mark.parametrize("question,tokens,wrong", QUESTIONS_3, ids=[q[0][:40] for q in QUESTIONS_3])
